@@ -1,0 +1,95 @@
+"""The composition root: builds the database, clock, credential store, event hub and services.
+
+Everything the GUI, the CLI and the daemon use is made here once and handed over as an
+``AppContext``; nothing else constructs services, so tests can swap the clock or the credential
+store in one place.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from dataclasses import dataclass
+
+from cmdesk.clock import Clock, SystemClock
+from cmdesk.credentials import CredentialStore, KeyringCredentialStore
+from cmdesk.db import Database, normalize_url, open_database
+from cmdesk.events import EventHub
+from cmdesk.paths import default_database_url, log_dir
+from cmdesk.services import (
+    ChannelService,
+    DemoService,
+    PlanService,
+    SettingsService,
+    WorkspaceService,
+)
+
+
+@dataclass
+class AppContext:
+    """The application's services, sharing one database, clock and event hub."""
+
+    db: Database
+    clock: Clock
+    hub: EventHub
+    credentials: CredentialStore
+    workspaces: WorkspaceService
+    channels: ChannelService
+    plan: PlanService
+    settings: SettingsService
+    demo: DemoService
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_context(
+    db_url: str | None = None,
+    *,
+    clock: Clock | None = None,
+    credentials: CredentialStore | None = None,
+    migrate: bool = True,
+) -> AppContext:
+    """Open the database (upgrading it) and wire the services. Raises ``UserError`` subclasses."""
+    url = normalize_url(db_url) if db_url else default_database_url()
+    db = open_database(url, migrate=migrate)
+    clock = clock or SystemClock()
+    hub = EventHub()
+    creds = credentials or KeyringCredentialStore()
+    return AppContext(
+        db=db,
+        clock=clock,
+        hub=hub,
+        credentials=creds,
+        workspaces=WorkspaceService(db, clock, hub, creds),
+        channels=ChannelService(db, clock, hub, creds),
+        plan=PlanService(db, clock, hub),
+        settings=SettingsService(db, clock, hub),
+        demo=DemoService(db, clock, hub),
+    )
+
+
+def setup_logging(*, debug: bool = False, to_file: bool = True) -> None:
+    """Log to stderr (warnings, or everything with --debug) and to a rotating file."""
+    root = logging.getLogger()
+    if getattr(root, "_cmdesk_configured", False):
+        return
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    console = logging.StreamHandler()
+    console.setLevel(logging.DEBUG if debug else logging.WARNING)
+    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(console)
+    if to_file:
+        try:
+            folder = log_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            handler = logging.handlers.RotatingFileHandler(
+                folder / "cmdesk.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+            )
+            handler.setFormatter(
+                logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+            )
+            root.addHandler(handler)
+        except OSError:
+            logging.getLogger(__name__).warning("cannot write the log file; logging to stderr only")
+    root._cmdesk_configured = True  # type: ignore[attr-defined]

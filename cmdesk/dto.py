@@ -1,0 +1,177 @@
+"""Frozen data handed from the services to the UI, the CLI and the scheduler.
+
+DTOs are plain values: they hold no session and load nothing lazily, so they can cross threads and
+outlive the transaction that read them. Instants are aware datetimes in UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from cmdesk.status import PostStatus, TargetState
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceDTO:
+    """A brand or client."""
+
+    id: int
+    name: str
+    timezone: str
+    color: str
+    description: str
+    objectives: str
+    week_start: int
+    default_post_time: str
+    is_demo: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelDTO:
+    """A connected account. ``has_credential`` says whether a secret is stored, never what it is."""
+
+    id: int
+    workspace_id: int
+    network: str
+    name: str
+    handle: str
+    base_url: str
+    health: str
+    health_detail: str
+    color: str
+    is_demo: bool
+    has_credential: bool
+    removed: bool
+    limits: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignDTO:
+    """A campaign with its dates and colour."""
+
+    id: int
+    workspace_id: int
+    name: str
+    color: str
+    starts_on: date | None
+    ends_on: date | None
+    objective: str
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class TagDTO:
+    """A tag or a content pillar."""
+
+    id: int
+    workspace_id: int
+    kind: str
+    name: str
+    color: str
+
+
+@dataclass(frozen=True, slots=True)
+class PostSummary:
+    """What the calendar, board and list need of a post: small and fast to build in bulk."""
+
+    id: int
+    workspace_id: int
+    title: str
+    snippet: str
+    status: PostStatus
+    scheduled_at: datetime | None
+    campaign_id: int | None
+    channel_ids: tuple[int, ...]
+    revision: int
+
+    @property
+    def label(self) -> str:
+        return self.title or self.snippet
+
+
+@dataclass(frozen=True, slots=True)
+class TargetDTO:
+    """One post on one channel, as the delivery engine sees it."""
+
+    id: int
+    post_id: int
+    channel_id: int
+    state: TargetState
+    due_at: datetime | None
+    remote_id: str | None
+    remote_url: str | None
+    attempts: int
+    last_error: str
+    next_retry_at: datetime | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class VariantDTO:
+    """The per-channel version of a post."""
+
+    channel_id: int
+    text: str | None
+    thread_parts: tuple[str, ...] | None
+    media_ids: tuple[int, ...] | None
+    options: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PostDetail:
+    """Everything about one post, for the composer and the detail panes."""
+
+    id: int
+    workspace_id: int
+    title: str
+    text: str
+    status: PostStatus
+    scheduled_at: datetime | None
+    campaign_id: int | None
+    pillar_id: int | None
+    tag_ids: tuple[int, ...]
+    notes: str
+    author: str
+    channel_ids: tuple[int, ...]
+    targets: tuple[TargetDTO, ...]
+    variants: tuple[VariantDTO, ...]
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class PostInput:
+    """The editable content of a post, as a form or an importer hands it to the plan service."""
+
+    title: str = ""
+    text: str = ""
+    channel_ids: tuple[int, ...] = ()
+    campaign_id: int | None = None
+    pillar_id: int | None = None
+    tag_ids: tuple[int, ...] = ()
+    notes: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PostFilter:
+    """Criteria shared by the list view, the calendar and the command line. Empty means any."""
+
+    channel_ids: frozenset[int] = frozenset()
+    statuses: frozenset[PostStatus] = frozenset()
+    campaign_ids: frozenset[int] = frozenset()
+    tag_ids: frozenset[int] = frozenset()
+    text: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+    scheduled: bool | None = None  # True: only with a time; False: only without; None: both
+
+    def is_empty(self) -> bool:
+        return not (
+            self.channel_ids or self.statuses or self.campaign_ids or self.tag_ids or self.text
+        )

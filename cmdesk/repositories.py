@@ -1,0 +1,330 @@
+"""Queries on a given Session. Repositories read and stage; they never commit.
+
+The calendar reads are written in SQLAlchemy Core against the indexed columns and build DTOs
+directly from rows: a month of a busy plan is thousands of posts, and ORM identity-map bookkeeping
+for read-only chips is wasted work (see ``benchmarks/bench_month_window.py``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from cmdesk.dto import (
+    CampaignDTO,
+    ChannelDTO,
+    PostDetail,
+    PostFilter,
+    PostSummary,
+    TagDTO,
+    TargetDTO,
+    VariantDTO,
+    WorkspaceDTO,
+)
+from cmdesk.errors import NotFoundError
+from cmdesk.models import (
+    Campaign,
+    Channel,
+    Post,
+    PostTag,
+    Tag,
+    Target,
+    Variant,
+    Workspace,
+)
+from cmdesk.status import PostStatus, TargetState
+
+SNIPPET_CHARS = 140
+_post = Post.__table__.c
+_target = Target.__table__.c
+
+
+def workspace_dto(w: Workspace) -> WorkspaceDTO:
+    return WorkspaceDTO(
+        id=w.id,
+        name=w.name,
+        timezone=w.timezone,
+        color=w.color,
+        description=w.description,
+        objectives=w.objectives,
+        week_start=w.week_start,
+        default_post_time=w.default_post_time,
+        is_demo=w.is_demo,
+    )
+
+
+def channel_dto(c: Channel) -> ChannelDTO:
+    return ChannelDTO(
+        id=c.id,
+        workspace_id=c.workspace_id,
+        network=c.network,
+        name=c.name,
+        handle=c.handle,
+        base_url=c.base_url,
+        health=c.health,
+        health_detail=c.health_detail,
+        color=c.color,
+        is_demo=c.is_demo,
+        has_credential=c.credential_ref is not None,
+        removed=c.removed_at is not None,
+        limits=dict(c.limits or {}),
+    )
+
+
+def campaign_dto(c: Campaign) -> CampaignDTO:
+    return CampaignDTO(
+        id=c.id,
+        workspace_id=c.workspace_id,
+        name=c.name,
+        color=c.color,
+        starts_on=c.starts_on,
+        ends_on=c.ends_on,
+        objective=c.objective,
+        notes=c.notes,
+    )
+
+
+def tag_dto(t: Tag) -> TagDTO:
+    return TagDTO(id=t.id, workspace_id=t.workspace_id, kind=t.kind, name=t.name, color=t.color)
+
+
+def target_dto(t: Target) -> TargetDTO:
+    return TargetDTO(
+        id=t.id,
+        post_id=t.post_id,
+        channel_id=t.channel_id,
+        state=TargetState(t.state),
+        due_at=t.due_at,
+        remote_id=t.remote_id,
+        remote_url=t.remote_url,
+        attempts=t.attempts,
+        last_error=t.last_error,
+        next_retry_at=t.next_retry_at,
+        published_at=t.published_at,
+    )
+
+
+def variant_dto(v: Variant) -> VariantDTO:
+    return VariantDTO(
+        channel_id=v.channel_id,
+        text=v.text,
+        thread_parts=tuple(v.thread_parts) if v.thread_parts is not None else None,
+        media_ids=tuple(v.media_ids) if v.media_ids is not None else None,
+        options=dict(v.options or {}),
+    )
+
+
+# --- single rows -------------------------------------------------------------------------------
+
+
+def get_workspace(s: Session, workspace_id: int) -> Workspace:
+    w = s.get(Workspace, workspace_id)
+    if w is None:
+        raise NotFoundError(f"Workspace {workspace_id} does not exist.")
+    return w
+
+
+def get_channel(s: Session, channel_id: int) -> Channel:
+    c = s.get(Channel, channel_id)
+    if c is None:
+        raise NotFoundError(f"Channel {channel_id} does not exist.")
+    return c
+
+
+def get_post(s: Session, post_id: int) -> Post:
+    p = s.get(Post, post_id)
+    if p is None:
+        raise NotFoundError(f"Post {post_id} does not exist (it may have been deleted).")
+    return p
+
+
+def post_tag_ids(s: Session, post_id: int) -> list[int]:
+    return list(
+        s.scalars(select(PostTag.tag_id).where(PostTag.post_id == post_id).order_by(PostTag.tag_id))
+    )
+
+
+def post_detail(s: Session, p: Post) -> PostDetail:
+    targets = sorted(p.targets, key=lambda t: t.channel_id)
+    return PostDetail(
+        id=p.id,
+        workspace_id=p.workspace_id,
+        title=p.title,
+        text=p.text,
+        status=PostStatus(p.status),
+        scheduled_at=p.scheduled_at,
+        campaign_id=p.campaign_id,
+        pillar_id=p.pillar_id,
+        tag_ids=tuple(post_tag_ids(s, p.id)),
+        notes=p.notes,
+        author=p.author,
+        channel_ids=tuple(t.channel_id for t in targets),
+        targets=tuple(target_dto(t) for t in targets),
+        variants=tuple(variant_dto(v) for v in sorted(p.variants, key=lambda v: v.channel_id)),
+        created_at=p.created_at,
+        updated_at=p.updated_at,
+        published_at=p.published_at,
+        revision=p.revision,
+    )
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+
+def list_workspaces(s: Session) -> list[WorkspaceDTO]:
+    return [workspace_dto(w) for w in s.scalars(select(Workspace).order_by(Workspace.name))]
+
+
+def list_channels(
+    s: Session, workspace_id: int | None, *, include_removed: bool
+) -> list[ChannelDTO]:
+    q = select(Channel).order_by(Channel.workspace_id, Channel.name)
+    if workspace_id is not None:
+        q = q.where(Channel.workspace_id == workspace_id)
+    if not include_removed:
+        q = q.where(Channel.removed_at.is_(None))
+    return [channel_dto(c) for c in s.scalars(q)]
+
+
+def list_campaigns(s: Session, workspace_id: int) -> list[CampaignDTO]:
+    q = select(Campaign).where(Campaign.workspace_id == workspace_id).order_by(Campaign.name)
+    return [campaign_dto(c) for c in s.scalars(q)]
+
+
+def list_tags(s: Session, workspace_id: int) -> list[TagDTO]:
+    q = select(Tag).where(Tag.workspace_id == workspace_id).order_by(Tag.kind, Tag.name)
+    return [tag_dto(t) for t in s.scalars(q)]
+
+
+def _apply_filter(q: Select[Any], workspace_id: int, f: PostFilter) -> Select[Any]:
+    q = q.where(_post.workspace_id == workspace_id)
+    if f.start is not None:
+        q = q.where(_post.scheduled_at >= f.start)
+    if f.end is not None:
+        q = q.where(_post.scheduled_at < f.end)
+    if f.scheduled is True:
+        q = q.where(_post.scheduled_at.is_not(None))
+    elif f.scheduled is False:
+        q = q.where(_post.scheduled_at.is_(None))
+    if f.statuses:
+        q = q.where(_post.status.in_(sorted(s.value for s in f.statuses)))
+    if f.campaign_ids:
+        q = q.where(_post.campaign_id.in_(sorted(f.campaign_ids)))
+    if f.channel_ids:
+        q = q.where(
+            exists().where(
+                and_(_target.post_id == _post.id, _target.channel_id.in_(sorted(f.channel_ids)))
+            )
+        )
+    if f.tag_ids:
+        pt = PostTag.__table__.c
+        q = q.where(
+            or_(
+                _post.pillar_id.in_(sorted(f.tag_ids)),
+                exists().where(and_(pt.post_id == _post.id, pt.tag_id.in_(sorted(f.tag_ids)))),
+            )
+        )
+    if f.text.strip():
+        # Case-insensitive substring on title and text; LIKE's wildcards in the input are literal.
+        needle = (
+            f.text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        )
+        pattern = f"%{needle}%"
+        q = q.where(
+            or_(
+                func.lower(_post.title).like(pattern, escape="\\"),
+                func.lower(_post.text).like(pattern, escape="\\"),
+            )
+        )
+    return q
+
+
+def post_summaries(
+    s: Session, workspace_id: int, f: PostFilter, *, limit: int | None = None
+) -> list[PostSummary]:
+    """Posts matching a filter, as summaries ordered by time (unscheduled last) then id."""
+    cols = select(
+        _post.id,
+        _post.title,
+        func.substr(_post.text, 1, SNIPPET_CHARS),
+        _post.status,
+        _post.scheduled_at,
+        _post.campaign_id,
+        _post.revision,
+    )
+    q = _apply_filter(cols, workspace_id, f)
+    q = q.order_by(_post.scheduled_at.is_(None), _post.scheduled_at, _post.id)
+    if limit is not None:
+        q = q.limit(limit)
+    rows = s.execute(q).all()
+    if not rows:
+        return []
+    channels = _channels_by_post(s, workspace_id, f, [r[0] for r in rows], limit is not None)
+    statuses = {st.value: st for st in PostStatus}
+    empty: tuple[int, ...] = ()
+    return [
+        PostSummary(
+            pid,
+            workspace_id,
+            title,
+            snippet or "",
+            statuses[status],
+            when,
+            campaign,
+            channels.get(pid, empty),
+            rev,
+        )
+        for pid, title, snippet, status, when, campaign, rev in rows
+    ]
+
+
+def _channels_by_post(
+    s: Session, workspace_id: int, f: PostFilter, post_ids: Sequence[int], by_ids: bool
+) -> dict[int, tuple[int, ...]]:
+    """Channel ids of each post: one query over the same window (no giant IN list)."""
+    q = select(_target.post_id, _target.channel_id).join(
+        Post.__table__, _post.id == _target.post_id
+    )
+    if by_ids or len(post_ids) <= 500:
+        q = q.where(_target.post_id.in_(post_ids))
+    else:
+        q = _apply_filter(q, workspace_id, f)
+    q = q.where(_target.state != TargetState.CANCELLED.value).order_by(
+        _target.post_id, _target.channel_id
+    )
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for pid, cid in s.execute(q):
+        grouped[pid].append(cid)
+    return {pid: tuple(cids) for pid, cids in grouped.items()}
+
+
+def count_by_status(s: Session, workspace_id: int) -> dict[PostStatus, int]:
+    q = (
+        select(_post.status, func.count())
+        .where(_post.workspace_id == workspace_id)
+        .group_by(_post.status)
+    )
+    counts = {st: 0 for st in PostStatus}
+    for status, n in s.execute(q):
+        counts[PostStatus(status)] = n
+    return counts
+
+
+def targets_of(s: Session, post_id: int) -> list[Target]:
+    return list(s.scalars(select(Target).where(Target.post_id == post_id)))
+
+
+def channels_in_workspace(s: Session, workspace_id: int, ids: Iterable[int]) -> list[Channel]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    q = select(Channel).where(Channel.id.in_(wanted), Channel.workspace_id == workspace_id)
+    return list(s.scalars(q))
+
+
+def any_rows(s: Session, model: type[Any]) -> bool:
+    return s.execute(select(exists().select_from(model))).scalar_one()

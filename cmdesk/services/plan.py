@@ -1,0 +1,499 @@
+"""The content plan: create, edit, duplicate, move, schedule and change the status of posts.
+
+Rules kept here, whichever screen or command asks:
+
+* a post needs a title or some text;
+* its channels belong to its workspace and are not removed;
+* a post is never given a time that has already passed (published posts keep theirs);
+* moving a post to another day keeps its wall-clock time in the workspace's zone;
+* status changes go through :mod:`cmdesk.status`;
+* scheduling needs at least one channel and queues one target per channel; leaving ``scheduled``
+  takes the targets out of the queue again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from cmdesk import repositories as repo
+from cmdesk.dto import PostDetail, PostFilter, PostInput, PostSummary
+from cmdesk.errors import ValidationError
+from cmdesk.events import ChangeSet
+from cmdesk.models import Post, PostTag, Tag, Target, Variant, Workspace
+from cmdesk.services.base import Service
+from cmdesk.status import FROZEN_TIME, PostStatus, TargetState, check_transition
+from cmdesk.timeutil import ensure_utc, move_to_day, utc_to_local
+
+MAX_TITLE = 200
+#: Targets whose delivery is under way or done: the post's channels and time can no longer change
+#: for them.
+_LOCKED_TARGET_STATES = frozenset(
+    {TargetState.PUBLISHING, TargetState.PUBLISHED, TargetState.NEEDS_CONFIRMATION}
+)
+
+
+def _fmt_local(when: datetime, tz: str) -> str:
+    local = utc_to_local(when, tz)
+    return f"{local:%a %d %b %Y %H:%M} ({tz})"
+
+
+class PlanService(Service):
+    """Posts of the plan, their times and statuses."""
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def get_post(self, post_id: int) -> PostDetail:
+        with self._read() as s:
+            return repo.post_detail(s, repo.get_post(s, post_id))
+
+    def list_window(
+        self,
+        workspace_id: int,
+        start: datetime,
+        end: datetime,
+        filter: PostFilter | None = None,
+    ) -> list[PostSummary]:
+        """Posts with a time in ``[start, end)``, for the calendar, as summaries ordered by time."""
+        base = filter or PostFilter()
+        f = PostFilter(
+            channel_ids=base.channel_ids,
+            statuses=base.statuses,
+            campaign_ids=base.campaign_ids,
+            tag_ids=base.tag_ids,
+            text=base.text,
+            start=ensure_utc(start),
+            end=ensure_utc(end),
+            scheduled=True,
+        )
+        with self._read() as s:
+            return repo.post_summaries(s, workspace_id, f)
+
+    def list_posts(
+        self, workspace_id: int, filter: PostFilter | None = None, *, limit: int | None = None
+    ) -> list[PostSummary]:
+        """Posts matching a filter (with or without a time), for the list view and the CLI."""
+        with self._read() as s:
+            return repo.post_summaries(s, workspace_id, filter or PostFilter(), limit=limit)
+
+    def list_unscheduled(self, workspace_id: int) -> list[PostSummary]:
+        """Drafts and ideas without a time: the side list dragged onto the calendar."""
+        f = PostFilter(
+            scheduled=False,
+            statuses=frozenset(
+                {PostStatus.IDEA, PostStatus.DRAFT, PostStatus.IN_REVIEW, PostStatus.APPROVED}
+            ),
+        )
+        with self._read() as s:
+            return repo.post_summaries(s, workspace_id, f)
+
+    def count_by_status(self, workspace_id: int) -> dict[PostStatus, int]:
+        with self._read() as s:
+            return repo.count_by_status(s, workspace_id)
+
+    def is_empty(self) -> bool:
+        """Whether the database holds no workspace at all (a first start)."""
+        with self._read() as s:
+            return not repo.any_rows(s, Workspace)
+
+    # --- creating and editing --------------------------------------------------------------
+
+    def create_post(
+        self,
+        workspace_id: int,
+        data: PostInput,
+        *,
+        status: PostStatus = PostStatus.DRAFT,
+        scheduled_at: datetime | None = None,
+    ) -> ChangeSet:
+        """Add a post; ``status=SCHEDULED`` also queues it (it then needs a time and a channel)."""
+        now = self.clock.now()
+        with self._write() as s:
+            ws = repo.get_workspace(s, workspace_id)
+            self._check_content(data)
+            if status in (PostStatus.PUBLISHED, PostStatus.FAILED, PostStatus.MISSED):
+                raise ValidationError(f"A new post cannot start as {status.label.lower()}.")
+            when = self._check_future(scheduled_at, ws.timezone) if scheduled_at else None
+            post = Post(
+                workspace_id=workspace_id,
+                title=data.title.strip(),
+                text=data.text,
+                status=PostStatus.DRAFT.value,
+                scheduled_at=when,
+                notes=data.notes,
+                author=data.author,
+                revision=1,
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(post)
+            s.flush()
+            self._apply_links(s, post, data)
+            self._set_channels(s, post, data.channel_ids)
+            if status == PostStatus.SCHEDULED:
+                self._queue(s, post, ws.timezone)
+            post.status = status.value
+            s.flush()
+            pid = post.id
+        return self._emit(ChangeSet.of(created=[("post", pid)], subject=pid, description="create"))
+
+    def update_post(
+        self, post_id: int, data: PostInput, *, expected_revision: int | None = None
+    ) -> ChangeSet:
+        """Replace a post's content, channels and labels (time and status have their own calls).
+
+        With ``expected_revision`` the edit is refused if someone else changed the post meanwhile,
+        so that a second window or a team member's change is not silently overwritten.
+        """
+        with self._write() as s:
+            post = repo.get_post(s, post_id)
+            if expected_revision is not None and post.revision != expected_revision:
+                raise ValidationError(
+                    "This post was changed elsewhere while you edited it. "
+                    "Reopen it to see the latest version; your text is kept in the composer."
+                )
+            if post.status == PostStatus.PUBLISHED.value:
+                raise ValidationError(
+                    "This post is already published; editing here would not change what went out. "
+                    "Duplicate it to publish a corrected version."
+                )
+            self._check_content(data)
+            post.title = data.title.strip()
+            post.text = data.text
+            post.notes = data.notes
+            post.author = data.author
+            self._apply_links(s, post, data)
+            self._set_channels(s, post, data.channel_ids)
+            if post.status == PostStatus.SCHEDULED.value:
+                ws = repo.get_workspace(s, post.workspace_id)
+                self._queue(s, post, ws.timezone)
+            self._touch(post)
+        return self._emit(
+            ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="edit")
+        )
+
+    def set_variant(
+        self,
+        post_id: int,
+        channel_id: int,
+        *,
+        text: str | None,
+        thread_parts: Iterable[str] | None = None,
+        options: dict[str, object] | None = None,
+    ) -> ChangeSet:
+        """Set the per-channel version of a post (None text means: use the master text)."""
+        with self._write() as s:
+            post = repo.get_post(s, post_id)
+            if channel_id not in {t.channel_id for t in post.targets}:
+                raise ValidationError(
+                    "Add the channel to the post before writing a version for it."
+                )
+            v = s.scalars(
+                select(Variant).where(Variant.post_id == post_id, Variant.channel_id == channel_id)
+            ).first()
+            if v is None:
+                v = Variant(post_id=post_id, channel_id=channel_id, options={})
+                s.add(v)
+            v.text = text
+            v.thread_parts = list(thread_parts) if thread_parts is not None else None
+            if options is not None:
+                v.options = dict(options)
+            self._touch(post)
+        return self._emit(ChangeSet.of(updated=[("post", post_id)], subject=post_id))
+
+    def duplicate_post(self, post_id: int, *, at: datetime | None = None) -> ChangeSet:
+        """Copy a post as a new draft (content, channels, variants, labels), at ``at`` if given.
+
+        A published or past post is copied without a time unless one is given, so the copy never
+        lands in the past.
+        """
+        now = self.clock.now()
+        with self._write() as s:
+            src = repo.get_post(s, post_id)
+            ws = repo.get_workspace(s, src.workspace_id)
+            when = at if at is not None else src.scheduled_at
+            if when is not None and at is None and when <= now:
+                when = None
+            elif when is not None:
+                when = self._check_future(when, ws.timezone)
+            title = src.title
+            if title and not title.endswith(" (copy)"):
+                title = title[: MAX_TITLE - 7] + " (copy)"
+            copy = Post(
+                workspace_id=src.workspace_id,
+                title=title,
+                text=src.text,
+                status=PostStatus.DRAFT.value,
+                scheduled_at=when,
+                campaign_id=src.campaign_id,
+                pillar_id=src.pillar_id,
+                notes=src.notes,
+                author=src.author,
+                revision=1,
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(copy)
+            s.flush()
+            for tag_id in repo.post_tag_ids(s, src.id):
+                s.add(PostTag(post_id=copy.id, tag_id=tag_id))
+            live = {
+                c.id
+                for c in repo.channels_in_workspace(
+                    s, src.workspace_id, (t.channel_id for t in src.targets)
+                )
+                if c.removed_at is None
+            }
+            self._set_channels(s, copy, [t.channel_id for t in src.targets if t.channel_id in live])
+            for v in src.variants:
+                if v.channel_id in live:
+                    s.add(
+                        Variant(
+                            post_id=copy.id,
+                            channel_id=v.channel_id,
+                            text=v.text,
+                            thread_parts=v.thread_parts,
+                            media_ids=v.media_ids,
+                            options=dict(v.options or {}),
+                        )
+                    )
+            s.flush()
+            new_id = copy.id
+        return self._emit(
+            ChangeSet.of(created=[("post", new_id)], subject=new_id, description="duplicate")
+        )
+
+    # --- time ------------------------------------------------------------------------------
+
+    def move_post(self, post_id: int, new_day: date) -> ChangeSet:
+        """Move a post to another day at the same wall-clock time in the workspace's zone."""
+        with self._write() as s:
+            post = repo.get_post(s, post_id)
+            ws = repo.get_workspace(s, post.workspace_id)
+            if post.scheduled_at is None:
+                raise ValidationError(
+                    "This post has no time yet: give it one (drag it to a time, or schedule it)."
+                )
+            when = move_to_day(post.scheduled_at, new_day, ws.timezone)
+            self._set_time(s, post, when, ws.timezone)
+        return self._emit(
+            ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="move")
+        )
+
+    def reschedule_post(self, post_id: int, when: datetime) -> ChangeSet:
+        """Give a post a new time (an aware datetime; the UI converts from the workspace's zone)."""
+        with self._write() as s:
+            post = repo.get_post(s, post_id)
+            ws = repo.get_workspace(s, post.workspace_id)
+            self._set_time(s, post, ensure_utc(when), ws.timezone)
+        return self._emit(
+            ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="move")
+        )
+
+    def clear_time(self, post_id: int) -> ChangeSet:
+        """Take an unscheduled post off the calendar (back to the side list); keeps its status."""
+        with self._write() as s:
+            post = repo.get_post(s, post_id)
+            if post.status == PostStatus.SCHEDULED.value:
+                raise ValidationError("Unschedule the post first; it is waiting to be published.")
+            if post.status in FROZEN_TIME:
+                raise ValidationError(f"A {post.status} post keeps its time.")
+            post.scheduled_at = None
+            self._touch(post)
+        return self._emit(ChangeSet.of(updated=[("post", post_id)], subject=post_id))
+
+    def schedule_post(self, post_id: int, when: datetime | None = None) -> ChangeSet:
+        """Commit a post to publishing at ``when`` (or its planned time) on its channels."""
+        with self._write() as s:
+            post = repo.get_post(s, post_id)
+            ws = repo.get_workspace(s, post.workspace_id)
+            check_transition(PostStatus(post.status), PostStatus.SCHEDULED)
+            if when is not None:
+                post.scheduled_at = self._check_future(ensure_utc(when), ws.timezone)
+            self._queue(s, post, ws.timezone)
+            post.status = PostStatus.SCHEDULED.value
+            self._touch(post)
+        return self._emit(
+            ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="schedule")
+        )
+
+    def unschedule_post(self, post_id: int) -> ChangeSet:
+        """Stop a scheduled post from going out: it becomes a draft without a time (side list)."""
+        with self._write() as s:
+            post = repo.get_post(s, post_id)
+            check_transition(PostStatus(post.status), PostStatus.DRAFT)
+            self._unqueue(s, post)
+            post.status = PostStatus.DRAFT.value
+            post.scheduled_at = None
+            self._touch(post)
+        return self._emit(
+            ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="unschedule")
+        )
+
+    # --- status ----------------------------------------------------------------------------
+
+    def change_status(self, post_id: int, new: PostStatus) -> ChangeSet:
+        """Move a post through the workflow; a refused change raises ``TransitionError`` with why."""
+        with self._write() as s:
+            post = repo.get_post(s, post_id)
+            old = PostStatus(post.status)
+            check_transition(old, new)
+            if new == old:
+                return ChangeSet()
+            if new == PostStatus.SCHEDULED:
+                ws = repo.get_workspace(s, post.workspace_id)
+                self._queue(s, post, ws.timezone)
+            elif old == PostStatus.SCHEDULED:
+                self._unqueue(s, post)
+            post.status = new.value
+            self._touch(post)
+        return self._emit(
+            ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="status")
+        )
+
+    def archive_post(self, post_id: int) -> ChangeSet:
+        return self.change_status(post_id, PostStatus.ARCHIVED)
+
+    def delete_post(self, post_id: int) -> ChangeSet:
+        """Delete a post from the plan (a published one stays on the network)."""
+        with self._write() as s:
+            post = repo.get_post(s, post_id)
+            if any(t.state == TargetState.PUBLISHING.value for t in post.targets):
+                raise ValidationError(
+                    "This post is being published right now; wait a moment and try again."
+                )
+            s.delete(post)
+        return self._emit(
+            ChangeSet.of(deleted=[("post", post_id)], subject=post_id, description="delete")
+        )
+
+    # --- rules -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_content(data: PostInput) -> None:
+        if not data.title.strip() and not data.text.strip():
+            raise ValidationError("A post needs a title or some text.", field="text")
+        if len(data.title.strip()) > MAX_TITLE:
+            raise ValidationError(f"A title has at most {MAX_TITLE} characters.", field="title")
+
+    def _check_future(self, when: datetime, tz: str) -> datetime:
+        when = ensure_utc(when).replace(second=0, microsecond=0)
+        # A minute of tolerance: "publish at 10:41" chosen at 10:41:30 still means this minute.
+        if when < self.clock.now() - timedelta(minutes=1):
+            raise ValidationError(
+                f"{_fmt_local(when, tz)} has already passed. Pick a time from now on.",
+                field="scheduled_at",
+            )
+        return when
+
+    def _set_time(self, s: Session, post: Post, when: datetime, tz: str) -> None:
+        status = PostStatus(post.status)
+        if status in FROZEN_TIME:
+            raise ValidationError(
+                f"This post is {status.label.lower()}; its time cannot change. "
+                "Duplicate it to plan it again."
+            )
+        if any(t.state in _LOCKED_TARGET_STATES for t in post.targets):
+            raise ValidationError(
+                "This post has already gone out on some channels; it cannot move."
+            )
+        post.scheduled_at = self._check_future(when, tz)
+        for t in post.targets:
+            if t.state == TargetState.QUEUED.value:
+                t.due_at = post.scheduled_at
+                t.updated_at = self.clock.now()
+        self._touch(post)
+
+    def _apply_links(self, s: Session, post: Post, data: PostInput) -> None:
+        wid = post.workspace_id
+        if data.campaign_id is not None and data.campaign_id not in {
+            c.id for c in repo.list_campaigns(s, wid)
+        }:
+            raise ValidationError("That campaign belongs to another workspace or no longer exists.")
+        post.campaign_id = data.campaign_id
+        tag_ids = set(data.tag_ids)
+        if data.pillar_id is not None:
+            tag_ids.add(data.pillar_id)
+        if tag_ids:
+            rows = s.execute(
+                select(Tag.id, Tag.kind).where(Tag.workspace_id == wid, Tag.id.in_(sorted(tag_ids)))
+            )
+            known: dict[int, str] = {tid: kind for tid, kind in rows}
+            missing = tag_ids - set(known)
+            if missing:
+                raise ValidationError("Some tags belong to another workspace or no longer exist.")
+            if data.pillar_id is not None and known[data.pillar_id] != "pillar":
+                raise ValidationError("That label is a tag, not a content pillar.")
+        post.pillar_id = data.pillar_id
+        s.execute(delete(PostTag).where(PostTag.post_id == post.id))
+        for tid in sorted(set(data.tag_ids)):
+            s.add(PostTag(post_id=post.id, tag_id=tid))
+
+    def _set_channels(self, s: Session, post: Post, channel_ids: Iterable[int]) -> None:
+        wanted = list(dict.fromkeys(channel_ids))
+        found = {c.id: c for c in repo.channels_in_workspace(s, post.workspace_id, wanted)}
+        for cid in wanted:
+            c = found.get(cid)
+            if c is None:
+                raise ValidationError(f"Channel {cid} is not one of this workspace's channels.")
+            if c.removed_at is not None:
+                raise ValidationError(f"The channel {c.name!r} was removed; choose another one.")
+        now = self.clock.now()
+        current = {t.channel_id: t for t in post.targets}
+        for cid, t in current.items():
+            if cid not in found:
+                if t.state in _LOCKED_TARGET_STATES:
+                    raise ValidationError(
+                        "A channel the post already went out on cannot be taken off it."
+                    )
+                post.targets.remove(t)
+        for v in list(post.variants):
+            if v.channel_id not in found:
+                post.variants.remove(v)
+        for cid in wanted:
+            if cid not in current:
+                post.targets.append(
+                    Target(
+                        channel_id=cid,
+                        state=TargetState.PENDING.value,
+                        attempts=0,
+                        last_error="",
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+        s.flush()
+
+    def _queue(self, s: Session, post: Post, tz: str) -> None:
+        """Check a post can go out and queue its pending targets at its time."""
+        if post.scheduled_at is None:
+            raise ValidationError("Choose a date and time before scheduling.", field="scheduled_at")
+        self._check_future(post.scheduled_at, tz)
+        live = [t for t in post.targets if t.state != TargetState.CANCELLED.value]
+        if not live:
+            raise ValidationError(
+                "Choose at least one channel before scheduling.", field="channels"
+            )
+        now = self.clock.now()
+        for t in live:
+            if t.state in (TargetState.PENDING.value, TargetState.QUEUED.value):
+                t.state = TargetState.QUEUED.value
+                t.due_at = post.scheduled_at
+                t.updated_at = now
+
+    def _unqueue(self, s: Session, post: Post) -> None:
+        if any(t.state == TargetState.PUBLISHING.value for t in post.targets):
+            raise ValidationError("This post is being published right now; it cannot be stopped.")
+        now = self.clock.now()
+        for t in post.targets:
+            if t.state == TargetState.QUEUED.value:
+                t.state = TargetState.PENDING.value
+                t.due_at = None
+                t.updated_at = now
+
+    def _touch(self, post: Post) -> None:
+        post.updated_at = self.clock.now()
+        post.revision += 1

@@ -1,0 +1,1 @@
+"""cmdesk's test suite."""

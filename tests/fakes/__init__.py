@@ -1,0 +1,1 @@
+"""Test doubles shared by the core, UI and end-to-end tests."""
