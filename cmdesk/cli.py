@@ -37,24 +37,43 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"cmdesk: {message} (see cmdesk --help)\n")
 
 
+def _common_options(suppress: bool) -> _Parser:
+    """--db, --debug and --json, accepted before or after the command.
+
+    On subcommands the defaults are suppressed, so an option given before the command is not
+    overwritten by the subcommand's default.
+    """
+    common = _Parser(add_help=False)
+    default: Any = argparse.SUPPRESS if suppress else None
+    common.add_argument(
+        "--db",
+        metavar="URL",
+        default=default,
+        help="database: a SQLite file path or URL, or a PostgreSQL URL "
+        "(default: $CMDESK_DATABASE_URL, else cmdesk.sqlite3 in the data folder)",
+    )
+    flag: Any = argparse.SUPPRESS if suppress else False
+    common.add_argument(
+        "--debug", action="store_true", default=flag, help="verbose logs and full tracebacks"
+    )
+    common.add_argument("--json", action="store_true", default=flag, help="machine-readable output")
+    return common
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="cmdesk",
         description="Plan, compose, schedule and publish social media posts for your brands.",
+        parents=[_common_options(suppress=False)],
     )
     parser.add_argument("--version", action="version", version=f"cmdesk {__version__}")
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="database: a SQLite file path or URL, or a PostgreSQL URL "
-        "(default: $CMDESK_DATABASE_URL, else cmdesk.sqlite3 in the data folder)",
-    )
-    parser.add_argument("--debug", action="store_true", help="verbose logs and full tracebacks")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("gui", help="open the main window (the default)")
-    sub.add_parser("doctor", help="check the data folder, database, keyring and display")
-    sub.add_parser("demo", help="create the demo workspace if the plan is empty")
+    common = [_common_options(suppress=True)]
+    sub.add_parser("gui", parents=common, help="open the main window (the default)")
+    sub.add_parser(
+        "doctor", parents=common, help="check the data folder, database, keyring and display"
+    )
+    sub.add_parser("demo", parents=common, help="create the demo workspace if the plan is empty")
     return parser
 
 

@@ -55,6 +55,9 @@ def test_db_option_and_environment_choose_the_database(tmp_path: Path) -> None:
     chosen = tmp_path / "elsewhere.sqlite3"
     assert run("--db", str(chosen), "demo", data=tmp_path / "d").returncode == 0
     assert chosen.exists() and not (tmp_path / "d" / "cmdesk.sqlite3").exists()
+    after = tmp_path / "after.sqlite3"
+    assert run("demo", "--db", str(after), data=tmp_path / "d").returncode == 0
+    assert after.exists()
     env_db = tmp_path / "env.sqlite3"
     out = run("demo", data=tmp_path / "d", env={"CMDESK_DATABASE_URL": f"sqlite:///{env_db}"})
     assert out.returncode == 0 and env_db.exists()
