@@ -87,25 +87,33 @@ class Check:
 
 
 def _check_data_dir() -> Check:
+    """Whether the data folder is (or can be created) writable; doctor creates nothing."""
     from cmdesk.paths import data_dir
 
     folder = data_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
-    except OSError as exc:
-        return Check("data folder", False, f"{folder}: not writable ({exc.strerror})")
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return Check("data folder", False, f"{folder}: {existing} is not writable")
+    if existing != folder:
+        return Check("data folder", True, f"{folder} (will be created at first start)")
     return Check("data folder", True, str(folder))
 
 
 def _check_database(url: str | None) -> list[Check]:
     from cmdesk import migrations
-    from cmdesk.db import normalize_url, open_database
+    from cmdesk.db import normalize_url, open_database, sqlite_file
     from cmdesk.paths import default_database_url
 
     resolved = normalize_url(url) if url else default_database_url()
+    path = sqlite_file(resolved)
+    if path is not None and not path.exists():
+        head = migrations.head_revision()
+        return [
+            Check("database", True, f"{path} (will be created at first start)"),
+            Check("schema", True, f"none yet; will be created at revision {head}"),
+        ]
     try:
         db = open_database(resolved, migrate=False)
     except UserError as exc:
@@ -214,7 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    setup_logging(debug=args.debug)
+    # doctor only looks: it writes no log file (nor anything else) into the data folder.
+    setup_logging(debug=args.debug, to_file=args.command != "doctor")
     handler = COMMANDS[args.command or "gui"]
     try:
         return handler(args)

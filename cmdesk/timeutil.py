@@ -43,10 +43,11 @@ def validate_zone(name: str) -> str:
 
 
 def common_zones() -> list[str]:
-    """Zone names for a picker, sorted, without the legacy aliases."""
-    return sorted(
+    """Zone names for a picker: UTC first, then the IANA regional names without legacy aliases."""
+    regional = sorted(
         z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
     )
+    return ["UTC", *regional]
 
 
 def ensure_utc(value: datetime) -> datetime:
@@ -104,12 +105,12 @@ def local_day_bounds(day: date, tz_name: str) -> tuple[datetime, datetime]:
     )
 
 
-def month_grid_bounds(
-    year: int, month: int, tz_name: str, *, week_start: int = 0
-) -> tuple[date, date]:
-    """First and last-plus-one day of the six-week grid that shows a month.
+def month_grid_bounds(year: int, month: int, *, week_start: int = 0) -> tuple[date, date]:
+    """First and last-plus-one local day of the six-week grid that shows a month.
 
-    ``week_start`` is 0 for Monday (as in most of Europe and Latin America) and 6 for Sunday.
+    The days are calendar dates; turn them into instants with ``local_day_bounds`` in the
+    workspace's zone. ``week_start`` is 0 for Monday (as in most of Europe and Latin America)
+    and 6 for Sunday.
     """
     first = date(year, month, 1)
     lead = (first.weekday() - week_start) % 7

@@ -34,4 +34,6 @@ def test_keyrings_alt_is_not_a_runtime_dependency() -> None:
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert not any("keyrings.alt" in dep or "keyrings-alt" in dep for dep in project["dependencies"])
+    assert not any(
+        "keyrings.alt" in dep or "keyrings-alt" in dep for dep in project["dependencies"]
+    )

@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cmdesk import repositories as repo
-from cmdesk.dto import PostDetail, PostFilter, PostInput, PostSummary
+from cmdesk.dto import CampaignDTO, PostDetail, PostFilter, PostInput, PostSummary, TagDTO
 from cmdesk.errors import ValidationError
 from cmdesk.events import ChangeSet
 from cmdesk.models import Post, PostTag, Tag, Target, Variant, Workspace
@@ -89,6 +89,15 @@ class PlanService(Service):
         )
         with self._read() as s:
             return repo.post_summaries(s, workspace_id, f)
+
+    def list_campaigns(self, workspace_id: int) -> list[CampaignDTO]:
+        with self._read() as s:
+            return repo.list_campaigns(s, workspace_id)
+
+    def list_tags(self, workspace_id: int) -> list[TagDTO]:
+        """Tags and content pillars (``kind`` says which) of a workspace."""
+        with self._read() as s:
+            return repo.list_tags(s, workspace_id)
 
     def count_by_status(self, workspace_id: int) -> dict[PostStatus, int]:
         with self._read() as s:

@@ -63,7 +63,16 @@ def test_db_option_and_environment_choose_the_database(tmp_path: Path) -> None:
     assert out.returncode == 0 and env_db.exists()
 
 
+def test_doctor_on_a_fresh_machine_creates_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "fresh"
+    out = run("doctor", data=data)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "will be created" in out.stdout
+    assert not data.exists()
+
+
 def test_doctor_reports_each_part(tmp_path: Path) -> None:
+    assert run("demo", data=tmp_path).returncode == 0
     out = run("doctor", data=tmp_path)
     lines = out.stdout.splitlines()
     assert out.returncode == 0, out.stdout + out.stderr

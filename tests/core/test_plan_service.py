@@ -290,3 +290,19 @@ def test_a_refused_call_emits_nothing(ctx: AppContext, events: list[ChangeSet]) 
     with pytest.raises(ValidationError):
         ctx.plan.schedule_post(pid)
     assert len(events) == seen
+
+
+def test_filter_by_tag_or_pillar(ctx: AppContext) -> None:
+    ctx.demo.create_demo()
+    ws = ctx.workspaces.find("Panadería La Espiga")
+    assert ws is not None
+    every = ctx.plan.list_posts(ws.id)
+    details = [ctx.plan.get_post(p.id) for p in every]
+    pillar = next(d.pillar_id for d in details if d.pillar_id is not None)
+    tagged = next(d for d in details if d.tag_ids)
+    tag = tagged.tag_ids[0]
+    by_pillar = ctx.plan.list_posts(ws.id, PostFilter(tag_ids=frozenset({pillar})))
+    assert {p.id for p in by_pillar} == {d.id for d in details if d.pillar_id == pillar}
+    by_tag = ctx.plan.list_posts(ws.id, PostFilter(tag_ids=frozenset({tag})))
+    assert {p.id for p in by_tag} == {d.id for d in details if tag in d.tag_ids}
+    assert tagged.id in {p.id for p in by_tag}

@@ -1,0 +1,85 @@
+"""Take screenshots of the real application window, for the README and for visual review.
+
+Run under Xvfb (a real X server, not Qt's offscreen platform, so the window manager path and
+fonts are the real ones)::
+
+    xvfb-run -s "-screen 0 1440x900x24" .venv/bin/python packaging/screenshots.py OUTDIR
+
+It builds a fresh demo plan in a temporary folder (the user's own plan is never touched), opens
+the main window, waits until it has painted and writes ``OUTDIR/month.png``. ``--today
+2026-03-20`` pins the date (the demo is built around today) so screenshots can be reproduced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+# Run from a checkout: make ``ui`` and ``cmdesk`` importable without installing.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from cmdesk.bootstrap import AppContext, build_context
+from cmdesk.clock import FakeClock
+from cmdesk.credentials import MemoryCredentialStore
+from ui.app import application
+from ui.main_window import MainWindow
+
+WINDOW_SIZE = (1360, 860)
+SETTLE_MS = 600  # long enough for the first paint and the window manager's resize
+
+
+def demo_context(folder: Path, today: date | None = None) -> AppContext:
+    """A context on a new database in ``folder`` with the demo plan (built around ``today``)."""
+    os.environ["CMDESK_DATA_DIR"] = str(folder)
+    clock = FakeClock(datetime.combine(today, time(9), UTC)) if today else None
+    ctx = build_context(
+        f"sqlite:///{folder / 'demo.sqlite3'}", clock=clock, credentials=MemoryCredentialStore()
+    )
+    ctx.demo.create_demo()
+    return ctx
+
+
+def settle(app: QApplication, milliseconds: int) -> None:
+    """Let the event loop run (paint, layout, queued change sets) for a while."""
+    loop = QEventLoop()
+    QTimer.singleShot(milliseconds, loop.quit)
+    loop.exec()
+    app.processEvents()
+
+
+def grab(window: QWidget, path: Path) -> None:
+    if not window.grab().save(str(path)):
+        raise SystemExit(f"could not write {path}")
+    print(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("outdir", type=Path)
+    parser.add_argument("--today", type=date.fromisoformat, help="pin the date (YYYY-MM-DD)")
+    args = parser.parse_args(argv)
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    app = application(["cmdesk-screenshots"])
+    with tempfile.TemporaryDirectory(prefix="cmdesk-shots-") as tmp:
+        ctx = demo_context(Path(tmp), args.today)
+        try:
+            window = MainWindow(ctx)
+            window.resize(*WINDOW_SIZE)
+            window.show()
+            settle(app, SETTLE_MS)
+            grab(window, args.outdir / "month.png")
+            window.close()
+        finally:
+            ctx.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Tests of the PySide6 front end (pytest-qt, offscreen)."""

@@ -1,0 +1,92 @@
+"""Start the desktop application: QApplication, logging, the core's context, first run, window.
+
+``run()`` is what ``cmdesk gui``, ``cmdesk-gui`` and ``main.py`` call. It returns the process exit
+code: 0 after a normal quit, 1 when the plan cannot be opened (the reason is shown in a dialog).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+)
+
+import cmdesk
+from cmdesk.bootstrap import AppContext, build_context, setup_logging
+from ui.errors import install_excepthook, show_error
+from ui.main_window import MainWindow
+from ui.views.first_run import FirstRunDialog
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "cmdesk"
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+ICON_PATH = RESOURCES / "icons" / "cmdesk.svg"
+STYLE_PATH = RESOURCES / "styles" / "app.qss"
+NO_DISPLAY = (
+    "cmdesk cannot open a window: no display was found. Run it from a desktop session, "
+    "or set QT_QPA_PLATFORM (for example QT_QPA_PLATFORM=offscreen for tests)."
+)
+
+
+def run(db_url: str | None = None, debug: bool = False) -> int:
+    """Run the GUI until the last window closes; return the exit code."""
+    if not _display_available():
+        # Qt would abort the whole process (exit 134) with a message about plugins.
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
+    app = application()
+    setup_logging(debug=debug)
+    install_excepthook()
+    try:
+        ctx = build_context(db_url)
+    except Exception as exc:  # UserError: a message to act on; anything else: a logged bug
+        show_error(None, exc)
+        return 1
+    try:
+        window = open_main_window(ctx)
+        if window is None:
+            return 0
+        return app.exec()
+    finally:
+        ctx.close()
+
+
+def application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication (created once), named, with the app icon and style sheet."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv))
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(cmdesk.__version__)
+    app.setDesktopFileName(APP_NAME)
+    if ICON_PATH.exists():
+        app.setWindowIcon(QIcon(str(ICON_PATH)))
+    if STYLE_PATH.exists():
+        app.setStyleSheet(STYLE_PATH.read_text(encoding="utf-8"))
+    return app
+
+
+def open_main_window(ctx: AppContext) -> MainWindow | None:
+    """Offer the first-run choice if the plan is empty, then show the main window.
+
+    Returns None when the person closes the first-run dialog without choosing.
+    """
+    if ctx.plan.is_empty() and FirstRunDialog(ctx).exec() != QDialog.DialogCode.Accepted:
+        return None
+    window = MainWindow(ctx)
+    window.show()
+    return window
+
+
+def _display_available() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -1,0 +1,303 @@
+"""The month grid: six weeks of seven days, each cell one day with the posts planned on it.
+
+Days are local dates in the workspace's time zone, never the machine's: a post at 00:30 in Madrid
+belongs to that Madrid day wherever the laptop is. The model holds no service; a window loads the
+posts for :meth:`MonthPeriod.utc_window` and hands them to :meth:`MonthModel.set_posts`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QDate,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from cmdesk.dto import PostSummary
+from cmdesk.timeutil import local_day_bounds, month_grid_bounds, utc_to_local
+
+ROWS = 6
+COLUMNS = 7
+
+# A campaign created after the month was loaded has no known colour until the next reload; these
+# stand in, distinct at a glance and stable per campaign id.
+_FALLBACK_CAMPAIGN_COLORS = (
+    "#d35400",
+    "#27ae60",
+    "#8e44ad",
+    "#c0392b",
+    "#16a085",
+    "#2c3e50",
+    "#b7950b",
+    "#7f8c8d",
+)
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class CalendarRole(IntEnum):
+    """Data roles of the calendar models, beyond Qt's own."""
+
+    DATE = Qt.ItemDataRole.UserRole + 1  # datetime.date of the cell
+    POSTS = Qt.ItemDataRole.UserRole + 2  # tuple[PostSummary, ...] ordered by time
+    CHIPS = Qt.ItemDataRole.UserRole + 3  # tuple[PostChip, ...]: what the delegate paints
+    IS_TODAY = Qt.ItemDataRole.UserRole + 4  # bool
+    IN_MONTH = Qt.ItemDataRole.UserRole + 5  # bool: False for the days that pad the grid
+
+
+@dataclass(frozen=True, slots=True)
+class PostChip:
+    """A post as a calendar cell shows it: local time, label, status and campaign colour."""
+
+    post: PostSummary
+    local_time: str  # HH:MM in the workspace's zone
+    campaign_color: str | None  # "#rrggbb", or None outside any campaign
+
+
+@dataclass(frozen=True, slots=True)
+class MonthPeriod:
+    """A month shown in a workspace: which month, in which zone, with which first weekday.
+
+    ``week_start`` is 0 for Monday ... 6 for Sunday, as on the workspace.
+    """
+
+    year: int
+    month: int
+    time_zone: str
+    week_start: int = 0
+
+    @classmethod
+    def containing(cls, day: date, time_zone: str, week_start: int = 0) -> MonthPeriod:
+        return cls(day.year, day.month, time_zone, week_start)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    def grid_bounds(self) -> tuple[date, date]:
+        """First day shown and the day after the last one shown (always 42 days apart)."""
+        return month_grid_bounds(self.year, self.month, week_start=self.week_start)
+
+    def days(self) -> list[date]:
+        start, _ = self.grid_bounds()
+        return [start + timedelta(days=i) for i in range(ROWS * COLUMNS)]
+
+    def utc_window(self) -> tuple[datetime, datetime]:
+        """The UTC instants ``[start, end)`` covering the whole grid in the workspace's zone."""
+        start, end = self.grid_bounds()
+        return local_day_bounds(start, self.time_zone)[0], local_day_bounds(end, self.time_zone)[0]
+
+    def contains(self, day: date) -> bool:
+        return (day.year, day.month) == (self.year, self.month)
+
+    def shifted(self, months: int) -> MonthPeriod:
+        index = self.year * 12 + (self.month - 1) + months
+        return replace(self, year=index // 12, month=index % 12 + 1)
+
+    def same_day_in(self, other: MonthPeriod, day: date) -> date:
+        """``day``'s day of the month moved into ``other``, clamped to its length (31 -> 30)."""
+        last = other.shifted(1).first_day - timedelta(days=1)
+        return other.first_day.replace(day=min(day.day, last.day))
+
+
+def group_by_local_day(
+    posts: Iterable[PostSummary], time_zone: str
+) -> dict[date, list[PostSummary]]:
+    """Posts with a time, keyed by their local date in the zone, each day's list in time order."""
+    days: dict[date, list[PostSummary]] = defaultdict(list)
+    for post in posts:
+        if post.scheduled_at is not None:
+            days[utc_to_local(post.scheduled_at, time_zone).date()].append(post)
+    for day_posts in days.values():
+        day_posts.sort(key=lambda p: (p.scheduled_at, p.id))
+    return dict(days)
+
+
+def fallback_campaign_color(campaign_id: int) -> str:
+    return _FALLBACK_CAMPAIGN_COLORS[campaign_id % len(_FALLBACK_CAMPAIGN_COLORS)]
+
+
+class MonthModel(QAbstractTableModel):
+    """Six rows of weeks by seven columns of weekdays; read-only for now.
+
+    Signals: only those of ``QAbstractItemModel``. A new period resets the model; new posts or a
+    new "today" only emit ``dataChanged``, so selection and focus survive a reload.
+    """
+
+    def __init__(self, period: MonthPeriod, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._period = period
+        self._days = period.days()
+        self._today: date | None = None
+        self._posts: dict[date, list[PostSummary]] = {}
+        self._chips: dict[date, tuple[PostChip, ...]] = {}
+        self._campaign_colors: dict[int, str] = {}
+
+    # --- state -------------------------------------------------------------------------------
+
+    @property
+    def period(self) -> MonthPeriod:
+        return self._period
+
+    @property
+    def today(self) -> date | None:
+        return self._today
+
+    def set_period(self, period: MonthPeriod) -> None:
+        """Show another month (or zone, or week start); the posts are cleared until reloaded."""
+        self.beginResetModel()
+        self._period = period
+        self._days = period.days()
+        self._posts = {}
+        self._chips = {}
+        self.endResetModel()
+
+    def set_posts(self, posts: Iterable[PostSummary]) -> None:
+        """Replace the posts shown; those outside the grid are ignored."""
+        shown = set(self._days)
+        grouped = group_by_local_day(posts, self._period.time_zone)
+        self._posts = {day: items for day, items in grouped.items() if day in shown}
+        self._chips = {day: self._make_chips(items) for day, items in self._posts.items()}
+        self._all_changed()
+
+    def set_today(self, today: date) -> None:
+        if today != self._today:
+            self._today = today
+            self._all_changed()
+
+    def set_campaign_colors(self, colors: Mapping[int, str]) -> None:
+        """Colours of the workspace's campaigns by id; unknown campaigns get a stable fallback."""
+        self._campaign_colors = dict(colors)
+        self._chips = {day: self._make_chips(items) for day, items in self._posts.items()}
+        self._all_changed()
+
+    # --- lookups -----------------------------------------------------------------------------
+
+    def date_at(self, index: _Index) -> date | None:
+        if not self._valid(index):
+            return None
+        return self._days[index.row() * COLUMNS + index.column()]
+
+    def index_for_date(self, day: date) -> QModelIndex:
+        """The cell of a day, or an invalid index if the grid does not show it."""
+        offset = (day - self._days[0]).days
+        if not 0 <= offset < ROWS * COLUMNS:
+            return QModelIndex()
+        return self.index(offset // COLUMNS, offset % COLUMNS)
+
+    def posts_on(self, day: date) -> Sequence[PostSummary]:
+        return tuple(self._posts.get(day, ()))
+
+    def post_count(self) -> int:
+        return sum(len(items) for items in self._posts.values())
+
+    # --- QAbstractItemModel ------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default argument
+        return 0 if parent.isValid() else ROWS
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else COLUMNS
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not self._valid(index):
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        day = self.date_at(index)
+        if day is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(day.day)
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._describe(day, with_posts=role == Qt.ItemDataRole.ToolTipRole)
+        return self._calendar_data(day, role)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < COLUMNS:
+            fmt = QLocale.FormatType.ShortFormat
+            if role == Qt.ItemDataRole.ToolTipRole:
+                fmt = QLocale.FormatType.LongFormat
+            return QLocale().dayName(self._qt_weekday(section), fmt)
+        if orientation == Qt.Orientation.Vertical and 0 <= section < ROWS:
+            week = self._days[section * COLUMNS].isocalendar().week
+            return f"Week {week}" if role == Qt.ItemDataRole.ToolTipRole else str(week)
+        return None
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        names = dict(super().roleNames())
+        names.update({int(r): QByteArray(r.name.lower().encode()) for r in CalendarRole})
+        return names
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _calendar_data(self, day: date, role: int) -> Any:
+        if role == CalendarRole.DATE:
+            return day
+        if role == CalendarRole.POSTS:
+            return tuple(self._posts.get(day, ()))
+        if role == CalendarRole.CHIPS:
+            return self._chips.get(day, ())
+        if role == CalendarRole.IS_TODAY:
+            return day == self._today
+        if role == CalendarRole.IN_MONTH:
+            return self._period.contains(day)
+        return None
+
+    def _valid(self, index: _Index) -> bool:
+        return (
+            index.isValid()
+            and index.model() is self
+            and 0 <= index.row() < ROWS
+            and 0 <= index.column() < COLUMNS
+        )
+
+    def _qt_weekday(self, column: int) -> int:
+        # Qt numbers weekdays 1 (Monday) to 7 (Sunday); the workspace 0 (Monday) to 6 (Sunday).
+        return (self._period.week_start + column) % 7 + 1
+
+    def _make_chips(self, posts: Iterable[PostSummary]) -> tuple[PostChip, ...]:
+        return tuple(self._chip(p) for p in posts)
+
+    def _chip(self, post: PostSummary) -> PostChip:
+        assert post.scheduled_at is not None  # only posts with a time reach the grid
+        local = utc_to_local(post.scheduled_at, self._period.time_zone)
+        color = None
+        if post.campaign_id is not None:
+            color = self._campaign_colors.get(post.campaign_id) or fallback_campaign_color(
+                post.campaign_id
+            )
+        return PostChip(post, f"{local:%H:%M}", color)
+
+    def _describe(self, day: date, *, with_posts: bool) -> str:
+        chips = self._chips.get(day, ())
+        heading = QLocale().toString(
+            QDate(day.year, day.month, day.day), QLocale.FormatType.LongFormat
+        )
+        if day == self._today:
+            heading += " (today)"
+        if not with_posts:
+            count = {0: "no posts", 1: "1 post"}.get(len(chips), f"{len(chips)} posts")
+            return f"{heading}, {count}"
+        lines = [f"{c.local_time}  {c.post.status.label}: {c.post.label}" for c in chips]
+        return "\n".join([heading, *lines]) if lines else heading
+
+    def _all_changed(self) -> None:
+        self.dataChanged.emit(self.index(0, 0), self.index(ROWS - 1, COLUMNS - 1))

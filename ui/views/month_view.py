@@ -1,0 +1,200 @@
+"""The month view: a navigation bar (today, previous, next, the month's name) over the day grid.
+
+Keyboard: arrow keys move between days, Page Up / Page Down go to the previous / next month
+(keeping the day of the month), Home goes to today, Enter or a double click activates a day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QLocale, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.delegates.day_cell import DayCellDelegate
+from ui.models.month import MonthModel, MonthPeriod
+
+
+def month_title(period: MonthPeriod) -> str:
+    """The month and year shown as the title, e.g. March 2026, in the user's language."""
+    name = QLocale().standaloneMonthName(period.month, QLocale.FormatType.LongFormat)
+    return f"{name[:1].upper()}{name[1:]} {period.year}"
+
+
+class MonthGrid(QTableView):
+    """The 6 x 7 table of days, painted by :class:`DayCellDelegate`.
+
+    Signals:
+        month_step_requested(int): Page Up (-1) or Page Down (+1) was pressed.
+        today_requested(): Home was pressed.
+        day_activated(object): a day (``datetime.date``) was double-clicked or Enter was pressed.
+    """
+
+    month_step_requested = Signal(int)
+    today_requested = Signal()
+    day_activated = Signal(object)
+
+    def __init__(self, model: MonthModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("monthGrid")
+        self.setAccessibleName("Month calendar")
+        self.setModel(model)
+        self.setItemDelegate(DayCellDelegate(self))
+        self.setShowGrid(False)  # the delegate draws crisper lines itself
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setCornerButtonEnabled(False)
+        self.setWordWrap(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setMinimumSectionSize(64)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
+        header.setSectionsClickable(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.doubleClicked.connect(self._activate)
+
+    def month_model(self) -> MonthModel:
+        model = self.model()
+        assert isinstance(model, MonthModel)
+        return model
+
+    def select_day(self, day: date) -> None:
+        index = self.month_model().index_for_date(day)
+        if index.isValid():
+            self.setCurrentIndex(index)
+
+    def current_day(self) -> date | None:
+        return self.month_model().date_at(self.currentIndex())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+            self.month_step_requested.emit(-1 if key == Qt.Key.Key_PageUp else 1)
+        elif key == Qt.Key.Key_Home:
+            self.today_requested.emit()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._activate(self.currentIndex())
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def _activate(self, index: QModelIndex) -> None:
+        day = self.month_model().date_at(index)
+        if day is not None:
+            self.day_activated.emit(day)
+
+
+class MonthView(QWidget):
+    """A month of the plan with its navigation bar.
+
+    Signals:
+        period_changed(object): the :class:`MonthPeriod` now shown; the owner loads its posts.
+        day_activated(object): a day (``datetime.date``) was activated (the composer will open).
+    """
+
+    period_changed = Signal(object)
+    day_activated = Signal(object)
+
+    def __init__(self, model: MonthModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("monthView")
+        # Without this a plain QWidget subclass ignores the style sheet's background.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self._model = model
+        self.grid = MonthGrid(model, self)
+        self.title = QLabel()
+        self.title.setObjectName("monthTitle")
+        self.title.setAccessibleName("Month shown")
+        self.zone_label = QLabel()
+        self.zone_label.setObjectName("zoneLabel")
+        self.zone_label.setAccessibleName("Time zone of the times shown")
+        self.today_button = self._button(QPushButton("Today"), "Today", "Go to today (Home)")
+        self.prev_button = self._button(QToolButton(), "Previous month", "Previous month (Page Up)")
+        self.next_button = self._button(QToolButton(), "Next month", "Next month (Page Down)")
+        self.prev_button.setText("‹")
+        self.next_button.setText("›")
+        self._build_layout()
+        self.today_button.clicked.connect(self.go_today)
+        self.prev_button.clicked.connect(lambda: self.step(-1))
+        self.next_button.clicked.connect(lambda: self.step(1))
+        self.grid.month_step_requested.connect(self.step)
+        self.grid.today_requested.connect(self.go_today)
+        self.grid.day_activated.connect(self.day_activated)
+        self._update_labels()
+
+    @property
+    def model(self) -> MonthModel:
+        return self._model
+
+    @property
+    def period(self) -> MonthPeriod:
+        return self._model.period
+
+    def show_period(self, period: MonthPeriod, select: date | None = None) -> None:
+        """Show a month (or another zone or week start) and select a day in it."""
+        if period != self._model.period:
+            self._model.set_period(period)
+        self._update_labels()
+        self.grid.select_day(select or period.first_day)
+        self.period_changed.emit(period)
+
+    def step(self, months: int) -> None:
+        """Go ``months`` months forwards or back, keeping the selected day of the month."""
+        target = self.period.shifted(months)
+        current = self.grid.current_day() or self.period.first_day
+        self.show_period(target, self.period.same_day_in(target, current))
+
+    def go_today(self) -> None:
+        today = self._model.today
+        if today is None:
+            return
+        p = self.period
+        self.show_period(MonthPeriod.containing(today, p.time_zone, p.week_start), today)
+        self.grid.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _button(
+        self, button: QPushButton | QToolButton, name: str, tip: str
+    ) -> QPushButton | QToolButton:
+        button.setAccessibleName(name)
+        button.setToolTip(tip)
+        button.setObjectName(name.lower().replace(" ", "_"))
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        return button
+
+    def _build_layout(self) -> None:
+        bar = QHBoxLayout()
+        bar.setContentsMargins(12, 8, 12, 8)
+        bar.setSpacing(6)
+        bar.addWidget(self.today_button)
+        bar.addWidget(self.prev_button)
+        bar.addWidget(self.next_button)
+        bar.addSpacing(10)
+        bar.addWidget(self.title)
+        bar.addStretch(1)
+        bar.addWidget(self.zone_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.grid, 1)
+
+    def _update_labels(self) -> None:
+        self.title.setText(month_title(self.period))
+        self.zone_label.setText(f"Times in {self.period.time_zone.replace('_', ' ')}")
