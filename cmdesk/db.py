@@ -31,6 +31,7 @@ from cmdesk.errors import DatabaseError
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 15_000
+MMAP_BYTES = 256 * 1024 * 1024
 _WRITE_OPTION = "cmdesk_write"
 
 
@@ -72,6 +73,9 @@ def _install_sqlite_hooks(engine: Engine) -> None:
             if mode and str(mode[0]).lower() not in ("wal", "memory"):
                 log.warning("SQLite refused WAL mode (journal_mode=%s)", mode[0])
             cur.execute("PRAGMA synchronous = NORMAL")
+            # Read pages through a memory map instead of read() calls into a 2 MB page cache:
+            # a month of a big plan touches several MB of post pages (benchmarks/RESULTS.md).
+            cur.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         finally:
             cur.close()
 

@@ -93,6 +93,19 @@ class PostSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class CalendarDays:
+    """What a calendar grid shows: the first posts of each local day and every day's total.
+
+    ``posts`` holds at most ``per_day`` posts of each day, in time order; ``day_counts`` says how
+    many posts each day really has, so a cell can say "+N more" without loading them all.
+    """
+
+    posts: tuple[PostSummary, ...]
+    day_counts: Mapping[date, int]
+    per_day: int
+
+
+@dataclass(frozen=True, slots=True)
 class TargetDTO:
     """One post on one channel, as the delivery engine sees it."""
 

@@ -245,6 +245,8 @@ class Target(Timestamps, Base):
         # The dispatcher asks "which queued targets are due before T" and "whose lease expired".
         Index("ix_target_state_due", "state", "due_at"),
         Index("ix_target_state_lease", "state", "lease_until"),
+        # The calendar reads each post's live channels from this index alone (no table lookups).
+        Index("ix_target_post_state_channel", "post_id", "state", "channel_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

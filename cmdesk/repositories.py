@@ -7,11 +7,11 @@ for read-only chips is wasted work (see ``benchmarks/bench_month_window.py``).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Integer, Select, String, and_, cast, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from cmdesk.dto import (
@@ -41,6 +41,7 @@ from cmdesk.status import PostStatus, TargetState
 SNIPPET_CHARS = 140
 _post = Post.__table__.c
 _target = Target.__table__.c
+_fromts = datetime.fromtimestamp
 
 
 def workspace_dto(w: Workspace) -> WorkspaceDTO:
@@ -244,62 +245,78 @@ def _apply_filter(q: Select[Any], workspace_id: int, f: PostFilter) -> Select[An
 
 
 def post_summaries(
-    s: Session, workspace_id: int, f: PostFilter, *, limit: int | None = None
+    s: Session,
+    workspace_id: int,
+    f: PostFilter,
+    *,
+    limit: int | None = None,
+    ids: Sequence[int] | None = None,
 ) -> list[PostSummary]:
-    """Posts matching a filter, as summaries ordered by time (unscheduled last) then id."""
-    cols = select(
+    """Posts matching a filter, as summaries ordered by time (unscheduled last) then id.
+
+    One query: each post's live channel ids come back aggregated in a correlated subquery
+    (``group_concat`` on SQLite, ``string_agg`` on PostgreSQL) that reads only the covering index
+    ``ix_target_post_state_channel``. Times come back as integers and are turned into datetimes
+    once per distinct value; channel-id strings are parsed once per distinct combination.
+    """
+    channels = (
+        select(func.aggregate_strings(cast(_target.channel_id, String), ","))
+        .where(_target.post_id == _post.id, _target.state != TargetState.CANCELLED.value)
+        .scalar_subquery()
+    )
+    q = select(
         _post.id,
         _post.title,
         func.substr(_post.text, 1, SNIPPET_CHARS),
         _post.status,
-        _post.scheduled_at,
+        type_coerce(_post.scheduled_at, Integer),
         _post.campaign_id,
         _post.revision,
+        channels,
     )
-    q = _apply_filter(cols, workspace_id, f)
-    q = q.order_by(_post.scheduled_at.is_(None), _post.scheduled_at, _post.id)
+    q = _apply_filter(q, workspace_id, f)
+    if ids is not None:
+        q = q.where(_post.id.in_(ids))
+    if f.scheduled is True:
+        # Every row has a time: the (workspace_id, scheduled_at) index already gives this order.
+        q = q.order_by(_post.scheduled_at, _post.id)
+    else:
+        q = q.order_by(_post.scheduled_at.is_(None), _post.scheduled_at, _post.id)
     if limit is not None:
         q = q.limit(limit)
-    rows = s.execute(q).all()
-    if not rows:
-        return []
-    channels = _channels_by_post(s, workspace_id, f, [r[0] for r in rows], limit is not None)
+    return _summaries(workspace_id, s.execute(q).all())
+
+
+def window_times(s: Session, workspace_id: int, f: PostFilter) -> list[tuple[int, int]]:
+    """(post id, epoch seconds) of the posts in a filtered time window, in time order.
+
+    Two integers a row from the (workspace_id, scheduled_at) index: cheap even for a month of
+    thousands of posts, so a calendar can count every day but build DTOs only for what it shows.
+    """
+    q = select(_post.id, type_coerce(_post.scheduled_at, Integer))
+    q = _apply_filter(q, workspace_id, f).order_by(_post.scheduled_at, _post.id)
+    return [(pid, ts) for pid, ts in s.execute(q)]
+
+
+def _summaries(workspace_id: int, rows: Sequence[Any]) -> list[PostSummary]:
     statuses = {st.value: st for st in PostStatus}
-    empty: tuple[int, ...] = ()
-    return [
-        PostSummary(
-            pid,
-            workspace_id,
-            title,
-            snippet or "",
-            statuses[status],
-            when,
-            campaign,
-            channels.get(pid, empty),
-            rev,
+    times: dict[int | None, datetime | None] = {None: None}
+    combos: dict[str | None, tuple[int, ...]] = {None: ()}
+    out: list[PostSummary] = []
+    append = out.append
+    for pid, title, snippet, status, ts, campaign, rev, chans in rows:
+        when = times.get(ts)
+        if when is None and ts is not None:
+            when = times[ts] = _fromts(ts, UTC)
+        ids = combos.get(chans)
+        if ids is None:
+            ids = combos[chans] = tuple(sorted(map(int, chans.split(","))))
+        append(
+            PostSummary(
+                pid, workspace_id, title, snippet or "", statuses[status], when, campaign, ids, rev
+            )
         )
-        for pid, title, snippet, status, when, campaign, rev in rows
-    ]
-
-
-def _channels_by_post(
-    s: Session, workspace_id: int, f: PostFilter, post_ids: Sequence[int], by_ids: bool
-) -> dict[int, tuple[int, ...]]:
-    """Channel ids of each post: one query over the same window (no giant IN list)."""
-    q = select(_target.post_id, _target.channel_id).join(
-        Post.__table__, _post.id == _target.post_id
-    )
-    if by_ids or len(post_ids) <= 500:
-        q = q.where(_target.post_id.in_(post_ids))
-    else:
-        q = _apply_filter(q, workspace_id, f)
-    q = q.where(_target.state != TargetState.CANCELLED.value).order_by(
-        _target.post_id, _target.channel_id
-    )
-    grouped: dict[int, list[int]] = defaultdict(list)
-    for pid, cid in s.execute(q):
-        grouped[pid].append(cid)
-    return {pid: tuple(cids) for pid, cids in grouped.items()}
+    return out
 
 
 def count_by_status(s: Session, workspace_id: int) -> dict[PostStatus, int]:

@@ -21,6 +21,8 @@ from ui.models.month import MonthModel, MonthPeriod
 from ui.views.month_view import MonthView
 
 APP_TITLE = "cmdesk"
+#: More chips than fit in the tallest month cell; the rest of a busy day is counted, not loaded.
+MAX_CHIPS_PER_DAY = 12
 #: The order of the status-bar summary: what needs attention first, then the plan's flow.
 SUMMARY_ORDER = (
     PostStatus.FAILED,
@@ -195,16 +197,16 @@ class MainWindow(QMainWindow):
         ws = self._workspace
         if ws is None:
             return
-        start, end = self.month_view.period.utc_window()
+        first, end = self.month_view.period.grid_bounds()
         try:
-            posts = self._ctx.plan.list_window(ws.id, start, end)
+            days = self._ctx.plan.calendar_days(ws.id, first, end, per_day=MAX_CHIPS_PER_DAY)
             counts = self._ctx.plan.count_by_status(ws.id)
             campaigns = self._ctx.plan.list_campaigns(ws.id)
         except Exception as exc:
             show_error(self, exc)
             return
         self.month_model.set_campaign_colors({c.id: c.color for c in campaigns})
-        self.month_model.set_posts(posts)
+        self.month_model.set_posts(days.posts, days.day_counts)
         self._show_summary(counts)
 
     def _show_summary(self, counts: Mapping[PostStatus, int]) -> None:

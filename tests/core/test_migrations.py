@@ -36,7 +36,8 @@ FILL_0001 = [
     " created_at, updated_at) VALUES (1, 1, 1, 'queued', 1800000000, 0, '', 1774000000, 1774000000)",
 ]
 
-FILLERS: dict[str, list[str]] = {"0001": FILL_0001}
+# 0002 only adds an index: the 0001 data fits it unchanged.
+FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0001}
 
 
 def test_every_revision_has_a_filler() -> None:

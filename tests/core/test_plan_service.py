@@ -306,3 +306,38 @@ def test_filter_by_tag_or_pillar(ctx: AppContext) -> None:
     by_tag = ctx.plan.list_posts(ws.id, PostFilter(tag_ids=frozenset({tag})))
     assert {p.id for p in by_tag} == {d.id for d in details if tag in d.tag_ids}
     assert tagged.id in {p.id for p in by_tag}
+
+
+def test_calendar_days_caps_each_day_and_counts_all(ctx: AppContext) -> None:
+    wid = workspace(ctx)
+    busy, quiet = date(2026, 3, 24), date(2026, 3, 26)
+    busy_ids = [post(ctx, wid, title=f"b{i}", at=madrid(busy, 8 + i)) for i in range(5)]
+    quiet_id = post(ctx, wid, title="q", at=madrid(quiet, 23, 30))  # late evening: still that day
+    post(ctx, wid, title="outside", at=madrid(date(2026, 3, 31), 9))
+    days = ctx.plan.calendar_days(wid, date(2026, 3, 23), date(2026, 3, 30), per_day=3)
+    assert days.day_counts == {busy: 5, quiet: 1}
+    assert [p.id for p in days.posts] == [*busy_ids[:3], quiet_id]  # first three, in time order
+
+
+def test_calendar_days_follow_local_days_across_dst(ctx: AppContext) -> None:
+    wid = workspace(ctx, "NY", "America/New_York")
+    tz = "America/New_York"
+    ctx.clock.set(datetime(2026, 3, 1, tzinfo=UTC))  # type: ignore[attr-defined]
+    # 00:30 on the day after the spring change and 23:30 on the change day (a 23-hour day).
+    early = post(ctx, wid, at=at_wall_time(date(2026, 3, 9), time(0, 30), tz))
+    late = post(ctx, wid, at=at_wall_time(date(2026, 3, 8), time(23, 30), tz))
+    days = ctx.plan.calendar_days(wid, date(2026, 3, 1), date(2026, 3, 15))
+    assert days.day_counts == {date(2026, 3, 8): 1, date(2026, 3, 9): 1}
+    assert [p.id for p in days.posts] == [late, early]
+
+
+def test_calendar_days_apply_the_filter(ctx: AppContext) -> None:
+    wid = workspace(ctx)
+    a, b = channel(ctx, wid, "A"), channel(ctx, wid, "B")
+    day = date(2026, 3, 24)
+    post(ctx, wid, channels=(a,), at=madrid(day, 9))
+    on_b = post(ctx, wid, channels=(b,), at=madrid(day, 10))
+    days = ctx.plan.calendar_days(
+        wid, day, day + timedelta(days=1), filter=PostFilter(channel_ids=frozenset({b}))
+    )
+    assert days.day_counts == {day: 1} and [p.id for p in days.posts] == [on_b]

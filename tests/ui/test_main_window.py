@@ -14,7 +14,7 @@ from cmdesk.status import PostStatus
 from cmdesk.timeutil import utc_to_local
 from ui.delegates.day_cell import TODAY_COLOR
 from ui.main_window import MainWindow, status_summary
-from ui.models.month import MonthPeriod
+from ui.models.month import CalendarRole, MonthPeriod
 from ui.views.month_view import month_title
 
 
@@ -126,3 +126,23 @@ def test_a_change_in_the_core_reloads_the_month(
         assert "Poetry night" in titles
 
     qtbot.waitUntil(shown, timeout=2000)
+
+
+def test_a_busy_day_loads_what_fits_and_counts_the_rest(
+    window: MainWindow, qtbot: QtBot, demo_ctx: AppContext
+) -> None:
+    from ui.main_window import MAX_CHIPS_PER_DAY
+
+    ws = window.workspace
+    assert ws is not None
+    busy = date(2026, 3, 27)
+    for minute in range(30):
+        when = datetime(2026, 3, 27, 15, minute, tzinfo=UTC)  # 11:xx in New York
+        demo_ctx.plan.create_post(ws.id, PostInput(title=f"Flash sale {minute}"), scheduled_at=when)
+
+    def loaded() -> None:
+        cell = window.month_model.index_for_date(busy)
+        assert cell.data(CalendarRole.POST_COUNT) >= 30
+
+    qtbot.waitUntil(loaded, timeout=2000)
+    assert len(window.month_model.posts_on(busy)) == MAX_CHIPS_PER_DAY

@@ -147,3 +147,18 @@ def test_month_period_arithmetic() -> None:
     assert jan.shifted(-1) == MonthPeriod(2025, 12, MADRID)
     assert jan.shifted(13) == MonthPeriod(2027, 2, MADRID)
     assert jan.same_day_in(jan.shifted(1), date(2026, 1, 31)) == date(2026, 2, 28)
+
+
+def test_day_totals_beyond_the_loaded_posts_are_counted() -> None:
+    model = MonthModel(MonthPeriod(2026, 3, "UTC"))
+    busy = date(2026, 3, 10)
+    loaded = [post(i, datetime(2026, 3, 10, 8, i, tzinfo=UTC)) for i in range(3)]
+    model.set_posts(loaded, {busy: 40, date(2026, 3, 11): 0})
+    cell = model.index_for_date(busy)
+    assert cell.data(CalendarRole.POST_COUNT) == 40
+    assert len(cell.data(CalendarRole.CHIPS)) == 3
+    assert cell.data(Qt.ItemDataRole.ToolTipRole).endswith("… and 37 more")
+    assert cell.data(Qt.ItemDataRole.AccessibleTextRole).endswith("40 posts")
+    # Without totals the loaded posts are the whole day.
+    model.set_posts(loaded)
+    assert model.index_for_date(busy).data(CalendarRole.POST_COUNT) == 3

@@ -99,10 +99,13 @@ class DayCellDelegate(QStyledItemDelegate):
         area.setBottom(rect.bottom() - PADDING)
         font = chip_font(option.font)
         layout = layout_chips(area, len(chips), chip_height(QFontMetrics(font)))
+        # Busy days are loaded only up to what a cell can show; the model knows the real total.
+        total = max(int(index.data(CalendarRole.POST_COUNT) or 0), len(chips))
+        hidden = layout.hidden + total - len(chips)
         if not in_month:
             painter.setOpacity(0.55)  # days of the neighbouring months stay readable but recede
-        if layout.hidden:
-            self._paint_more(painter, option, header, layout.hidden, font)
+        if hidden:
+            self._paint_more(painter, option, header, hidden, font)
         self._paint_chips(painter, option, layout, chips, font)
         painter.restore()
 

@@ -1,8 +1,9 @@
 """The month grid: six weeks of seven days, each cell one day with the posts planned on it.
 
 Days are local dates in the workspace's time zone, never the machine's: a post at 00:30 in Madrid
-belongs to that Madrid day wherever the laptop is. The model holds no service; a window loads the
-posts for :meth:`MonthPeriod.utc_window` and hands them to :meth:`MonthModel.set_posts`.
+belongs to that Madrid day wherever the laptop is. The model holds no service; a window asks
+``PlanService.calendar_days`` for the days of :meth:`MonthPeriod.grid_bounds` and hands the posts
+and each day's total to :meth:`MonthModel.set_posts`.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class CalendarRole(IntEnum):
     CHIPS = Qt.ItemDataRole.UserRole + 3  # tuple[PostChip, ...]: what the delegate paints
     IS_TODAY = Qt.ItemDataRole.UserRole + 4  # bool
     IN_MONTH = Qt.ItemDataRole.UserRole + 5  # bool: False for the days that pad the grid
+    POST_COUNT = Qt.ItemDataRole.UserRole + 6  # int: all posts of the day, loaded or not
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,7 @@ class MonthModel(QAbstractTableModel):
         self._today: date | None = None
         self._posts: dict[date, list[PostSummary]] = {}
         self._chips: dict[date, tuple[PostChip, ...]] = {}
+        self._counts: dict[date, int] = {}
         self._campaign_colors: dict[int, str] = {}
 
     # --- state -------------------------------------------------------------------------------
@@ -164,12 +167,24 @@ class MonthModel(QAbstractTableModel):
         self._chips = {}
         self.endResetModel()
 
-    def set_posts(self, posts: Iterable[PostSummary]) -> None:
-        """Replace the posts shown; those outside the grid are ignored."""
+    def set_posts(
+        self, posts: Iterable[PostSummary], day_counts: Mapping[date, int] | None = None
+    ) -> None:
+        """Replace the posts shown; those outside the grid are ignored.
+
+        ``day_counts`` gives each day's total when only the first posts of busy days were loaded
+        (``PlanService.calendar_days``); without it the loaded posts are the whole day.
+        """
         shown = set(self._days)
         grouped = group_by_local_day(posts, self._period.time_zone)
         self._posts = {day: items for day, items in grouped.items() if day in shown}
         self._chips = {day: self._make_chips(items) for day, items in self._posts.items()}
+        loaded = {day: len(items) for day, items in self._posts.items()}
+        self._counts = {
+            day: max(n, loaded.get(day, 0))
+            for day, n in (day_counts or loaded).items()
+            if day in shown
+        }
         self._all_changed()
 
     def set_today(self, today: date) -> None:
@@ -259,6 +274,8 @@ class MonthModel(QAbstractTableModel):
             return day == self._today
         if role == CalendarRole.IN_MONTH:
             return self._period.contains(day)
+        if role == CalendarRole.POST_COUNT:
+            return self._counts.get(day, 0)
         return None
 
     def _valid(self, index: _Index) -> bool:
@@ -293,10 +310,13 @@ class MonthModel(QAbstractTableModel):
         )
         if day == self._today:
             heading += " (today)"
+        total = self._counts.get(day, len(chips))
         if not with_posts:
-            count = {0: "no posts", 1: "1 post"}.get(len(chips), f"{len(chips)} posts")
+            count = {0: "no posts", 1: "1 post"}.get(total, f"{total} posts")
             return f"{heading}, {count}"
         lines = [f"{c.local_time}  {c.post.status.label}: {c.post.label}" for c in chips]
+        if total > len(chips):
+            lines.append(f"… and {total - len(chips)} more")
         return "\n".join([heading, *lines]) if lines else heading
 
     def _all_changed(self) -> None:
