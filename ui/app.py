@@ -6,6 +6,7 @@ code: 0 after a normal quit, 1 when the plan cannot be opened (the reason is sho
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -54,6 +55,11 @@ def run(db_url: str | None = None, debug: bool = False) -> int:
         window = open_main_window(ctx)
         if window is None:
             return 0
+        # Everything alive now (Qt wrappers, SQLAlchemy's mappers and compiled caches) lives as
+        # long as the app: keep the cyclic collector from walking it on every full collection,
+        # which otherwise adds tens of milliseconds to some month loads (benchmarks/RESULTS.md).
+        gc.collect()
+        gc.freeze()
         return app.exec()
     finally:
         ctx.close()

@@ -13,6 +13,7 @@ Rules kept here, whichever screen or command asks:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
@@ -105,16 +106,17 @@ class PlanService(Service):
             edges.append(int(at_wall_time(end_day, time(0), tz).timestamp()))
             base = filter or PostFilter()
             f = replace(base, start=from_epoch(edges[0]), end=from_epoch(edges[-1]), scheduled=True)
+            ids, stamps = repo.window_times(s, workspace_id, f)
             counts: dict[date, int] = {}
             shown: list[int] = []
-            day = 0
-            for pid, ts in repo.window_times(s, workspace_id, f):
-                while ts >= edges[day + 1]:  # rows come in time order: walk the day edges once
-                    day += 1
-                n = counts.get(days[day], 0)
-                counts[days[day]] = n + 1
-                if n < per_day:
-                    shown.append(pid)
+            lo = 0
+            for i, day in enumerate(days):
+                # The stamps are sorted: each local day is one slice, found by bisection.
+                hi = bisect_left(stamps, edges[i + 1], lo)
+                if hi > lo:
+                    counts[day] = hi - lo
+                    shown.extend(ids[lo : min(hi, lo + per_day)])
+                lo = hi
             posts = repo.post_summaries(s, workspace_id, f, ids=shown) if shown else []
         return CalendarDays(posts=tuple(posts), day_counts=counts, per_day=per_day)
 
