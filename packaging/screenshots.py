@@ -6,7 +6,8 @@ fonts are the real ones)::
     xvfb-run -s "-screen 0 1440x900x24" .venv/bin/python packaging/screenshots.py OUTDIR
 
 It builds a fresh demo plan in a temporary folder (the user's own plan is never touched), opens
-the main window, waits until it has painted and writes ``OUTDIR/month.png``. ``--today
+the main window, waits until it has painted and writes ``OUTDIR/month.png``; then the welcome
+dialog of an empty plan (``first-run.png`` and ``first-run-form.png``). ``--today
 2026-03-20`` pins the date (the demo is built around today) so screenshots can be reproduced.
 """
 
@@ -30,6 +31,7 @@ from cmdesk.clock import FakeClock
 from cmdesk.credentials import MemoryCredentialStore
 from ui.app import application
 from ui.main_window import MainWindow
+from ui.views.first_run import FirstRunDialog
 
 WINDOW_SIZE = (1360, 860)
 SETTLE_MS = 600  # long enough for the first paint and the window manager's resize
@@ -78,7 +80,28 @@ def main(argv: list[str] | None = None) -> int:
             window.close()
         finally:
             ctx.close()
+        grab_first_run(app, Path(tmp) / "empty", args.outdir)
     return 0
+
+
+def grab_first_run(app: QApplication, folder: Path, outdir: Path) -> None:
+    """The welcome dialog on an empty plan: its choice page and its new-workspace form."""
+    folder.mkdir()
+    ctx = build_context(
+        f"sqlite:///{folder / 'empty.sqlite3'}", credentials=MemoryCredentialStore()
+    )
+    try:
+        dialog = FirstRunDialog(ctx)
+        dialog.show()
+        settle(app, SETTLE_MS)
+        grab(dialog, outdir / "first-run.png")
+        dialog.pages.setCurrentIndex(1)
+        dialog.name_edit.setText("Café Aurora")
+        settle(app, SETTLE_MS // 2)
+        grab(dialog, outdir / "first-run-form.png")
+        dialog.close()
+    finally:
+        ctx.close()
 
 
 if __name__ == "__main__":

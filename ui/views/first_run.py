@@ -141,6 +141,13 @@ class FirstRunDialog(QDialog):
         form.addRow(QLabel("<b>Your first workspace</b>"))
         form.addRow("&Name", self.name_edit)
         form.addRow("&Time zone", self.zone_combo)
+        hint = QLabel(
+            "Posts are planned and shown in this zone's local time; you can change it later."
+        )
+        hint.setWordWrap(True)
+        hint.setObjectName("formHint")
+        hint.setStyleSheet("color: palette(placeholder-text);")
+        form.addRow("", hint)
         form.addRow(self.error_label)
         form.addRow(self.form_buttons)
         return page
