@@ -11,11 +11,12 @@ import logging
 import logging.handlers
 from dataclasses import dataclass
 
+from cmdesk.adapters.registry import AdapterRegistry, default_registry
 from cmdesk.clock import Clock, SystemClock
 from cmdesk.credentials import CredentialStore, KeyringCredentialStore
 from cmdesk.db import Database, normalize_url, open_database
 from cmdesk.events import EventHub
-from cmdesk.paths import default_database_url, log_dir
+from cmdesk.paths import data_dir, default_database_url, log_dir
 from cmdesk.services import (
     ChannelService,
     DemoService,
@@ -23,6 +24,9 @@ from cmdesk.services import (
     SettingsService,
     WorkspaceService,
 )
+from cmdesk.services.connections import ConnectionService
+from cmdesk.services.media import MediaService
+from cmdesk.services.publishing import PublishingService
 
 
 @dataclass
@@ -38,6 +42,10 @@ class AppContext:
     plan: PlanService
     settings: SettingsService
     demo: DemoService
+    media: MediaService
+    publishing: PublishingService
+    adapters: AdapterRegistry
+    connections: ConnectionService
 
     def close(self) -> None:
         self.db.dispose()
@@ -48,6 +56,7 @@ def build_context(
     *,
     clock: Clock | None = None,
     credentials: CredentialStore | None = None,
+    adapters: AdapterRegistry | None = None,
     migrate: bool = True,
 ) -> AppContext:
     """Open the database (upgrading it) and wire the services. Raises ``UserError`` subclasses."""
@@ -56,28 +65,43 @@ def build_context(
     clock = clock or SystemClock()
     hub = EventHub()
     creds = credentials or KeyringCredentialStore()
+    media_root = data_dir() / "media"
+    registry = adapters or default_registry()
+    channels = ChannelService(db, clock, hub, creds, registry.networks)
+    publishing = PublishingService(db, clock, hub, creds, media_root)
     return AppContext(
         db=db,
         clock=clock,
         hub=hub,
         credentials=creds,
         workspaces=WorkspaceService(db, clock, hub, creds),
-        channels=ChannelService(db, clock, hub, creds),
+        channels=channels,
         plan=PlanService(db, clock, hub),
         settings=SettingsService(db, clock, hub),
         demo=DemoService(db, clock, hub),
+        media=MediaService(db, clock, hub, media_root),
+        publishing=publishing,
+        adapters=registry,
+        connections=ConnectionService(channels, publishing, registry),
     )
 
 
-def setup_logging(*, debug: bool = False, to_file: bool = True) -> None:
-    """Log to stderr (warnings, or everything with --debug) and to a rotating file."""
+def setup_logging(*, debug: bool = False, to_file: bool = True, verbose: bool = False) -> None:
+    """Log to stderr and to a rotating file.
+
+    Standard error gets warnings, information too when ``verbose`` (the daemon), everything with
+    ``debug``.
+    """
     root = logging.getLogger()
     if getattr(root, "_cmdesk_configured", False):
         return
     root.setLevel(logging.DEBUG if debug else logging.INFO)
+    # Libraries' chatter stays out of the daemon's one-line-per-attempt log.
+    for noisy in ("apscheduler", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.WARNING)
     console = logging.StreamHandler()
-    console.setLevel(logging.DEBUG if debug else logging.WARNING)
-    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    console.setLevel(logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING)
+    console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(console)
     if to_file:
         try:

@@ -74,6 +74,21 @@ class TagDTO:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaDTO:
+    """A file of the media library (``path`` is where cmdesk keeps its copy)."""
+
+    id: int
+    workspace_id: int
+    path: str
+    original_name: str
+    mime_type: str
+    size_bytes: int
+    width: int | None
+    height: int | None
+    alt_text: str
+
+
+@dataclass(frozen=True, slots=True)
 class PostSummary:
     """What the calendar, board and list need of a post: small and fast to build in bulk."""
 
@@ -149,6 +164,7 @@ class PostDetail:
     notes: str
     author: str
     channel_ids: tuple[int, ...]
+    media_ids: tuple[int, ...]
     targets: tuple[TargetDTO, ...]
     variants: tuple[VariantDTO, ...]
     created_at: datetime
@@ -169,6 +185,7 @@ class PostInput:
     tag_ids: tuple[int, ...] = ()
     notes: str = ""
     author: str = ""
+    media_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from cmdesk.models import (
     Campaign,
     Channel,
     Post,
+    PostMedia,
     PostTag,
     Tag,
     Target,
@@ -149,6 +150,11 @@ def post_tag_ids(s: Session, post_id: int) -> list[int]:
     )
 
 
+def post_media_ids(s: Session, post_id: int) -> list[int]:
+    q = select(PostMedia.media_id).where(PostMedia.post_id == post_id).order_by(PostMedia.position)
+    return list(s.scalars(q))
+
+
 def post_detail(s: Session, p: Post) -> PostDetail:
     targets = sorted(p.targets, key=lambda t: t.channel_id)
     return PostDetail(
@@ -164,6 +170,7 @@ def post_detail(s: Session, p: Post) -> PostDetail:
         notes=p.notes,
         author=p.author,
         channel_ids=tuple(t.channel_id for t in targets),
+        media_ids=tuple(post_media_ids(s, p.id)),
         targets=tuple(target_dto(t) for t in targets),
         variants=tuple(variant_dto(v) for v in sorted(p.variants, key=lambda v: v.channel_id)),
         created_at=p.created_at,

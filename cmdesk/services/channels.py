@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
 from sqlalchemy import select, update
 
 from cmdesk import repositories as repo
@@ -15,8 +19,6 @@ from cmdesk.models import Channel, Target
 from cmdesk.services.base import Service
 from cmdesk.status import TargetState
 
-#: Networks cmdesk knows how to name; adapters (a later layer) say which can publish.
-KNOWN_NETWORKS = ("mastodon", "bluesky", "telegram", "discord", "wordpress", "demo")
 HEALTH = ("ok", "needs_reauth", "disabled")
 
 
@@ -24,10 +26,16 @@ class ChannelService(Service):
     """Add, list, rename, mark the health of and remove channels."""
 
     def __init__(
-        self, db: Database, clock: Clock, hub: EventHub, credentials: CredentialStore
+        self,
+        db: Database,
+        clock: Clock,
+        hub: EventHub,
+        credentials: CredentialStore,
+        networks: Callable[[], Iterable[str]],
     ) -> None:
         super().__init__(db, clock, hub)
         self.credentials = credentials
+        self._networks = networks  # the adapter registry's networks, built-in and plug-ins
 
     def list(
         self, workspace_id: int | None = None, *, include_removed: bool = False
@@ -38,6 +46,11 @@ class ChannelService(Service):
     def get(self, channel_id: int) -> ChannelDTO:
         with self._read() as s:
             return repo.channel_dto(repo.get_channel(s, channel_id))
+
+    def credential_ref(self, channel_id: int) -> str | None:
+        """The reference under which the channel's secret is stored (not the secret)."""
+        with self._read() as s:
+            return repo.get_channel(s, channel_id).credential_ref
 
     def find(self, name: str, workspace_id: int | None = None) -> ChannelDTO | None:
         """A live channel by name (in one workspace, or the only one of that name anywhere)."""
@@ -60,28 +73,31 @@ class ChannelService(Service):
         *,
         handle: str = "",
         base_url: str = "",
-        secret: str | None = None,
+        credentials: Mapping[str, Any] | None = None,
         is_demo: bool = False,
         color: str = "",
+        limits: Mapping[str, Any] | None = None,
     ) -> ChangeSet:
-        """Add a channel; the secret (token, app password) goes to the credential store only.
+        """Add a channel; its credentials (token, app password ...) go to the credential store only.
 
-        The secret is stored first: if the keyring refuses it, no channel is created that could
-        never publish.
+        ``credentials`` is the adapter's secret as a JSON-able mapping. It is stored first: if the
+        keyring refuses it, no channel is created that could never publish. ``limits`` are what
+        the adapter read from the server when the connection was checked.
         """
         name = name.strip()
         if not name:
             raise ValidationError("A channel needs a name.", field="name")
-        if network not in KNOWN_NETWORKS:
+        known = sorted(self._networks())
+        if network not in known:
             raise ValidationError(
-                f"Unknown network {network!r}. Known: {', '.join(KNOWN_NETWORKS)}.", field="network"
+                f"Unknown network {network!r}. Known: {', '.join(known)}.", field="network"
             )
         ref: str | None = None
-        if secret is not None:
-            if not secret.strip():
-                raise ValidationError("The secret is empty.", field="secret")
+        if credentials is not None:
+            if not any(str(v).strip() for v in credentials.values()):
+                raise ValidationError("The sign-in details are empty.", field="secret")
             ref = new_reference("channel")
-            self.credentials.set_secret(ref, secret.strip())
+            self.credentials.set_secret(ref, json.dumps(dict(credentials)))
         now = self.clock.now()
         try:
             with self._write() as s:
@@ -103,7 +119,7 @@ class ChannelService(Service):
                     handle=handle,
                     base_url=base_url.rstrip("/"),
                     credential_ref=ref,
-                    limits={},
+                    limits=dict(limits or {}),
                     health="ok",
                     health_detail="",
                     color=color,
@@ -119,6 +135,30 @@ class ChannelService(Service):
                 self.credentials.delete_secret(ref)
             raise
         return self._emit(ChangeSet.of(created=[("channel", cid)], subject=cid))
+
+    def update_connection(
+        self,
+        channel_id: int,
+        *,
+        handle: str | None = None,
+        limits: Mapping[str, Any] | None = None,
+        credentials: Mapping[str, Any] | None = None,
+    ) -> ChangeSet:
+        """Record a successful check or reconnection: account, limits, new sign-in; health ok."""
+        with self._write() as s:
+            c = repo.get_channel(s, channel_id)
+            if credentials is not None:
+                if c.credential_ref is None:
+                    c.credential_ref = new_reference("channel")
+                self.credentials.set_secret(c.credential_ref, json.dumps(dict(credentials)))
+            if handle is not None:
+                c.handle = handle
+            if limits is not None:
+                c.limits = dict(limits)
+            c.health = "ok"
+            c.health_detail = ""
+            c.updated_at = self.clock.now()
+        return self._emit(ChangeSet.of(updated=[("channel", channel_id)], subject=channel_id))
 
     def set_health(self, channel_id: int, health: str, detail: str = "") -> ChangeSet:
         if health not in HEALTH:

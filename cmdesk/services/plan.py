@@ -33,12 +33,21 @@ from cmdesk.dto import (
 )
 from cmdesk.errors import ValidationError
 from cmdesk.events import ChangeSet
-from cmdesk.models import Post, PostTag, Tag, Target, Variant, Workspace
+from cmdesk.models import MediaAsset, Post, PostMedia, PostTag, Tag, Target, Variant, Workspace
 from cmdesk.services.base import Service
 from cmdesk.status import FROZEN_TIME, PostStatus, TargetState, check_transition
 from cmdesk.timeutil import at_wall_time, ensure_utc, from_epoch, move_to_day, utc_to_local
 
 MAX_TITLE = 200
+#: Targets with a frozen payload in these states may still send it: their content is fixed.
+_IN_FLIGHT = frozenset(
+    {
+        TargetState.QUEUED.value,
+        TargetState.PUBLISHING.value,
+        TargetState.NEEDS_CONFIRMATION.value,
+        TargetState.PENDING.value,
+    }
+)
 #: Targets whose delivery is under way or done: the post's channels and time can no longer change
 #: for them.
 _LOCKED_TARGET_STATES = frozenset(
@@ -217,6 +226,15 @@ class PlanService(Service):
                     "This post is already published; editing here would not change what went out. "
                     "Duplicate it to publish a corrected version."
                 )
+            in_flight = [t for t in post.targets if t.payload is not None and t.state in _IN_FLIGHT]
+            if in_flight:
+                raise ValidationError(
+                    "cmdesk has started sending this post and is retrying it; editing it now "
+                    "could publish two different versions. Wait for it, or unschedule it first."
+                    if post.status == PostStatus.SCHEDULED.value
+                    else "cmdesk already tried to send this post, so its content is fixed to keep "
+                    "two versions from going out. Duplicate it to publish a changed version."
+                )
             self._check_content(data)
             post.title = data.title.strip()
             post.text = data.text
@@ -297,6 +315,7 @@ class PlanService(Service):
             s.flush()
             for tag_id in repo.post_tag_ids(s, src.id):
                 s.add(PostTag(post_id=copy.id, tag_id=tag_id))
+            self._set_media(s, copy, repo.post_media_ids(s, src.id))
             live = {
                 c.id
                 for c in repo.channels_in_workspace(
@@ -376,6 +395,10 @@ class PlanService(Service):
         return self._emit(
             ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="schedule")
         )
+
+    def publish_now(self, post_id: int) -> ChangeSet:
+        """Send a post at once on its channels (also a missed or failed one)."""
+        return self.schedule_post(post_id, self.clock.now())
 
     def unschedule_post(self, post_id: int) -> ChangeSet:
         """Stop a scheduled post from going out: it becomes a draft without a time (side list)."""
@@ -488,6 +511,23 @@ class PlanService(Service):
         s.execute(delete(PostTag).where(PostTag.post_id == post.id))
         for tid in sorted(set(data.tag_ids)):
             s.add(PostTag(post_id=post.id, tag_id=tid))
+        self._set_media(s, post, data.media_ids)
+
+    def _set_media(self, s: Session, post: Post, media_ids: Iterable[int]) -> None:
+        wanted = list(dict.fromkeys(media_ids))
+        if wanted:
+            found = set(
+                s.scalars(
+                    select(MediaAsset.id).where(
+                        MediaAsset.id.in_(wanted), MediaAsset.workspace_id == post.workspace_id
+                    )
+                )
+            )
+            if len(found) != len(wanted):
+                raise ValidationError("Some media files belong to another workspace or are gone.")
+        s.execute(delete(PostMedia).where(PostMedia.post_id == post.id))
+        for position, mid in enumerate(wanted):
+            s.add(PostMedia(post_id=post.id, media_id=mid, position=position))
 
     def _set_channels(self, s: Session, post: Post, channel_ids: Iterable[int]) -> None:
         wanted = list(dict.fromkeys(channel_ids))
@@ -535,8 +575,15 @@ class PlanService(Service):
                 "Choose at least one channel before scheduling.", field="channels"
             )
         now = self.clock.now()
+        requeue = (TargetState.FAILED.value, TargetState.MISSED.value)
         for t in live:
-            if t.state in (TargetState.PENDING.value, TargetState.QUEUED.value):
+            if t.state in (TargetState.PENDING.value, TargetState.QUEUED.value, *requeue):
+                if t.state in requeue:
+                    # A new try: the count starts again; the outbox state (parts of a thread
+                    # already out) is kept so nothing is posted twice.
+                    t.attempts = 0
+                    t.next_retry_at = None
+                    t.last_error = ""
                 t.state = TargetState.QUEUED.value
                 t.due_at = post.scheduled_at
                 t.updated_at = now

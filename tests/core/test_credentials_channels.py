@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -32,9 +33,12 @@ def test_secret_goes_to_the_keyring_and_never_to_the_database(
     keyring_ctx: AppContext, db_url: str
 ) -> None:
     wid = workspace(keyring_ctx)
-    cid = keyring_ctx.channels.add(wid, "mastodon", "Masto", secret=SECRET).subject
+    cid = keyring_ctx.channels.add(
+        wid, "mastodon", "Masto", credentials={"access_token": SECRET}
+    ).subject
     assert cid is not None
-    assert list(MemoryKeyring.store.values()) == [SECRET]
+    (stored,) = MemoryKeyring.store.values()
+    assert json.loads(stored) == {"access_token": SECRET}
     keyring_ctx.close()
     raw = Path(db_url.removeprefix("sqlite:///"))
     blobs = b"".join(p.read_bytes() for p in raw.parent.glob(raw.name + "*"))
@@ -51,7 +55,7 @@ def test_no_usable_keyring_refuses_and_creates_nothing(
     wid = workspace(keyring_ctx)
     keyring.set_keyring(backend())
     with pytest.raises(CredentialError, match="keyring") as info:
-        keyring_ctx.channels.add(wid, "mastodon", "Masto", secret=SECRET)
+        keyring_ctx.channels.add(wid, "mastodon", "Masto", credentials={"access_token": SECRET})
     assert SECRET not in str(info.value)
     assert "gnome-keyring" in str(info.value)  # it says how to enable one
     assert keyring_ctx.channels.list(wid) == []
@@ -72,7 +76,7 @@ def test_plaintext_keyring_is_refused(keyring_ctx: AppContext) -> None:
 def test_remove_channel_deletes_secret_and_cancels_queue(keyring_ctx: AppContext) -> None:
     ctx = keyring_ctx
     wid = workspace(ctx)
-    cid = ctx.channels.add(wid, "bluesky", "Sky", secret=SECRET).subject
+    cid = ctx.channels.add(wid, "bluesky", "Sky", credentials={"access_token": SECRET}).subject
     assert cid is not None
     pid = post(
         ctx, wid, channels=(cid,), at=madrid(date(2026, 3, 25), 9), status=PostStatus.SCHEDULED
@@ -101,8 +105,8 @@ def test_a_failed_add_leaves_no_secret_behind(ctx: AppContext) -> None:
     store = ctx.credentials
     assert isinstance(store, MemoryCredentialStore)
     with pytest.raises(ValidationError):
-        ctx.channels.add(wid, "mastodon", "Masto", secret=SECRET)
-    assert SECRET not in store._secrets.values()
+        ctx.channels.add(wid, "mastodon", "Masto", credentials={"access_token": SECRET})
+    assert not any(SECRET in v for v in store._secrets.values())
 
 
 def test_workspace_create_and_update(ctx: AppContext) -> None:
@@ -124,7 +128,7 @@ def test_workspace_create_and_update(ctx: AppContext) -> None:
 def test_delete_workspace_removes_plan_and_secrets(keyring_ctx: AppContext) -> None:
     ctx = keyring_ctx
     wid = workspace(ctx)
-    ctx.channels.add(wid, "mastodon", "Masto", secret=SECRET)
+    ctx.channels.add(wid, "mastodon", "Masto", credentials={"access_token": SECRET})
     post(ctx, wid)
     ctx.workspaces.delete(wid)
     assert ctx.workspaces.list() == []
