@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 import cmdesk
 from cmdesk.bootstrap import AppContext, build_context, setup_logging
+from cmdesk.scheduler import PublishingEngine
 from ui.errors import install_excepthook, show_error
 from ui.main_window import MainWindow
 from ui.views.first_run import FirstRunDialog
@@ -60,7 +61,14 @@ def run(db_url: str | None = None, debug: bool = False) -> int:
         # which otherwise adds tens of milliseconds to some month loads (benchmarks/RESULTS.md).
         gc.collect()
         gc.freeze()
-        return app.exec()
+        # The same engine as ``cmdesk daemon``: posts go out while the window (or the tray) is
+        # open; leases keep it from racing a daemon on the same plan.
+        engine = PublishingEngine(ctx.publishing, ctx.settings, ctx.adapters, ctx.hub)
+        engine.start()
+        try:
+            return app.exec()
+        finally:
+            engine.stop(wait=True)
     finally:
         ctx.close()
 

@@ -110,6 +110,27 @@ def test_run_opens_the_main_window(
     assert qapp.applicationName() == "cmdesk"
 
 
+def test_run_publishes_while_open_and_stops_the_engine_on_quit(
+    quiet_app: None, monkeypatch: pytest.MonkeyPatch, demo_ctx: AppContext
+) -> None:
+    calls: list[str] = []
+
+    class RecordingEngine:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            calls.append("made")
+
+        def start(self) -> None:
+            calls.append("start")
+
+        def stop(self, *, wait: bool) -> None:
+            calls.append(f"stop wait={wait}")
+
+    monkeypatch.setattr(ui.app, "build_context", lambda url: demo_ctx)
+    monkeypatch.setattr(ui.app, "PublishingEngine", RecordingEngine)
+    assert run("sqlite:///unused.sqlite3") == 0
+    assert calls == ["made", "start", "stop wait=True"]
+
+
 def test_run_reports_a_user_error_and_returns_1(
     quiet_app: None, monkeypatch: pytest.MonkeyPatch, message_boxes: list[str]
 ) -> None:
