@@ -97,7 +97,7 @@ def setup_logging(*, debug: bool = False, to_file: bool = True, verbose: bool = 
         return
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     # Libraries' chatter stays out of the daemon's one-line-per-attempt log.
-    for noisy in ("apscheduler", "urllib3"):
+    for noisy in ("apscheduler", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.WARNING)
     console = logging.StreamHandler()
     console.setLevel(logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING)

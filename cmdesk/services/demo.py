@@ -229,12 +229,12 @@ def _build_brand(s: Session, b: _Brand, now: datetime, rng: random.Random) -> li
     created: list[tuple[str, int]] = [("workspace", ws.id)]
     posts: list[Post] = []
 
-    def add_post(day: date | None, status: PostStatus, i: int) -> None:
+    def add_post(day: date | None, status: PostStatus, i: int, at: time | None = None) -> None:
         k = i % len(b.titles)
         when = None
         if day is not None:
             hh, mm = map(int, rng.choice(b.times).split(":"))
-            when = at_wall_time(day, time(hh, mm), b.timezone)
+            when = at_wall_time(day, at or time(hh, mm), b.timezone)
         camp = next(
             (
                 c
@@ -293,7 +293,7 @@ def _build_brand(s: Session, b: _Brand, now: datetime, rng: random.Random) -> li
     # A post due later today, so the first screen shows something about to go out.
     later = utc_to_local(now, b.timezone) + timedelta(hours=2)
     if later.date() == today:
-        add_post(today, PostStatus.SCHEDULED, i)
+        add_post(today, PostStatus.SCHEDULED, i, at=later.time().replace(second=0, microsecond=0))
         i += 1
     # The side list: drafts and ideas without a time yet.
     for status in (PostStatus.IDEA,) * 4 + (PostStatus.DRAFT,) * 2:

@@ -81,3 +81,17 @@ def test_engine_may_publish_a_scheduled_post_but_a_person_may_not() -> None:
     check_transition(PostStatus.SCHEDULED, PostStatus.PUBLISHED, by_engine=True)
     with pytest.raises(TransitionError):
         check_transition(PostStatus.SCHEDULED, PostStatus.PUBLISHED)
+
+
+@pytest.mark.parametrize("hour", [6, 12, 18, 21])
+def test_demo_queues_nothing_in_the_past(ctx: AppContext, hour: int) -> None:
+    """A fresh demo, made at any hour, must not start with posts the engine would call missed."""
+    from datetime import UTC, datetime
+
+    ctx.clock.set(datetime(2026, 3, 20, hour, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    ctx.demo.create_demo()
+    now = ctx.clock.now()
+    for w in ctx.workspaces.list():
+        for p in ctx.plan.list_posts(w.id, PostFilter(statuses=frozenset({PostStatus.SCHEDULED}))):
+            for t in ctx.plan.get_post(p.id).targets:
+                assert t.due_at is not None and t.due_at > now, (w.name, p.title, t.due_at)
