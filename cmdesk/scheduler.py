@@ -74,6 +74,10 @@ class PublishingEngine:
         self._scheduler: BackgroundScheduler | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._stopping = False
+        # A dispatch in progress absorbs re-arm requests: it runs once more instead of stacking
+        # jobs that APScheduler would refuse ("maximum number of running instances").
+        self._dispatching = False
+        self._again = False
 
     # --- life cycle ----------------------------------------------------------------------------
 
@@ -82,7 +86,9 @@ class PublishingEngine:
         self.publishing.release_stale_leases()
         scheduler = BackgroundScheduler(
             timezone=UTC,
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            # Overlapping runs are absorbed by _dispatch_safely itself; APScheduler must never
+            # skip one (a skipped date job would leave nothing armed).
+            job_defaults={"coalesce": True, "max_instances": 3, "misfire_grace_time": None},
         )
         scheduler.start()
         self._scheduler = scheduler
@@ -113,6 +119,10 @@ class PublishingEngine:
         if scheduler is None or self._stopping:
             return
         now = datetime.now(UTC)
+        if when is None and self.busy >= self.workers:
+            # Every worker is busy: each one re-arms when it finishes, so only the safety net
+            # is needed now (arming for "due now" would spin while nothing can be started).
+            when = now + SAFETY_NET
         if when is None:
             wake = self.publishing.next_wakeup()
             # The plan's clock may be a test's; the scheduler runs on real time, so convert the
@@ -136,9 +146,24 @@ class PublishingEngine:
     # --- dispatching ---------------------------------------------------------------------------
 
     def _dispatch_safely(self) -> None:
+        with self._lock:
+            if self._dispatching:
+                # Another run is dispatching: it will look once more before it ends.
+                self._again = True
+                return
+            self._dispatching = True
         try:
-            self.dispatch_once()
+            while True:
+                with self._lock:
+                    self._again = False
+                self.dispatch_once()
+                with self._lock:
+                    if not self._again or self._stopping:
+                        self._dispatching = False
+                        break
         except Exception:
+            with self._lock:
+                self._dispatching = False
             log.exception("dispatch failed; trying again soon")
             self.arm(datetime.now(UTC) + timedelta(seconds=10))
             return
