@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor", parents=common, help="check the data folder, database, keyring and display"
     )
     sub.add_parser("demo", parents=common, help="create the demo workspace if the plan is empty")
+    from cmdesk.commands import channel, daemon, post, workspace
+
+    for module in (workspace, channel, post, daemon):
+        module.register(sub, common)
     return parser
 
 
@@ -223,8 +227,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     # doctor only looks: it writes no log file (nor anything else) into the data folder.
-    setup_logging(debug=args.debug, to_file=args.command != "doctor")
-    handler = COMMANDS[args.command or "gui"]
+    setup_logging(
+        debug=args.debug, to_file=args.command != "doctor", verbose=args.command == "daemon"
+    )
+    handler = getattr(args, "handler", None) or COMMANDS[args.command or "gui"]
     try:
         return handler(args)
     except UserError as exc:

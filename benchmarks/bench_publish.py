@@ -1,0 +1,246 @@
+"""How late posts go out, and what an idle daemon costs.
+
+Two measurements, both against the local fake Mastodon server (127.0.0.1, no rate limit):
+
+* ``lateness``: 1,000 posts due at the same minute on one channel, published by the real
+  ``PublishingEngine`` (in this process) through the real Mastodon adapter. A thin wrapper around
+  the adapter records when each publish returned, so lateness is measured to the millisecond
+  (the database keeps whole seconds). Target (issue 3): p99 at or under 1 s.
+* ``idle``: a ``cmdesk daemon`` process with 10,000 posts due over the next month and nothing due
+  now; its CPU time (``/proc/PID/stat`` utime + stime) over a minute. Target: under 1 % of a
+  core, with no busy polling.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_publish.py                 # both
+    .venv/bin/python benchmarks/bench_publish.py --only lateness --posts 1000 --workers 8
+    .venv/bin/python benchmarks/bench_publish.py --only idle --idle-seconds 60 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert  # noqa: E402
+
+from cmdesk.adapters.base import PublishRequest, PublishResult  # noqa: E402
+from cmdesk.adapters.mastodon import MastodonAdapter  # noqa: E402
+from cmdesk.adapters.registry import AdapterRegistry  # noqa: E402
+from cmdesk.bootstrap import build_context  # noqa: E402
+from cmdesk.credentials import MemoryCredentialStore  # noqa: E402
+from cmdesk.dto import PostInput  # noqa: E402
+from cmdesk.models import Post, Target  # noqa: E402
+from cmdesk.scheduler import PublishingEngine  # noqa: E402
+from cmdesk.status import PostStatus, TargetState  # noqa: E402
+from tests.fakes.mastodon_server import DEFAULT_TOKEN, FakeMastodon  # noqa: E402
+
+TARGET_P99_S = 1.0
+TARGET_IDLE_CPU = 0.01
+
+
+class TimedMastodon(MastodonAdapter):
+    """The real adapter, noting when each publish returned (for millisecond lateness)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.finished: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def publish(self, request: PublishRequest, *args: Any, **kwargs: Any) -> PublishResult:
+        result = super().publish(request, *args, **kwargs)
+        with self._lock:
+            self.finished[request.target_id] = time.time()
+        return result
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+
+
+def measure_lateness(posts: int, workers: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="cmdesk-bench-") as tmp, FakeMastodon() as server:
+        os.environ["CMDESK_DATA_DIR"] = tmp
+        adapter = TimedMastodon()
+        registry = AdapterRegistry()
+        registry.register("mastodon", lambda: adapter)
+        ctx = build_context(
+            f"sqlite:///{tmp}/bench.sqlite3", credentials=MemoryCredentialStore(), adapters=registry
+        )
+        try:
+            wid = ctx.workspaces.create("Bench", "UTC").subject
+            assert wid is not None
+            cid = ctx.connections.connect(
+                wid,
+                "mastodon",
+                "Masto",
+                base_url=server.url,
+                credentials={"access_token": DEFAULT_TOKEN},
+            ).subject
+            assert cid is not None
+            # Times are whole minutes: the next one that leaves room to build the plan.
+            due = (datetime.now(UTC) + timedelta(seconds=posts * 0.012 + 15)).replace(
+                second=0, microsecond=0
+            ) + timedelta(minutes=1)
+            for i in range(posts):
+                ctx.plan.create_post(
+                    wid,
+                    PostInput(text=f"Benchmark post {i}", channel_ids=(cid,)),
+                    status=PostStatus.SCHEDULED,
+                    scheduled_at=due,
+                )
+            engine = PublishingEngine(
+                ctx.publishing, ctx.settings, ctx.adapters, ctx.hub, workers=workers
+            )
+            engine.start()
+            try:
+                deadline = due.timestamp() + 120
+                while len(adapter.finished) < posts and time.time() < deadline:
+                    time.sleep(0.2)
+            finally:
+                engine.stop(wait=True)
+            late = sorted(t - due.timestamp() for t in adapter.finished.values())
+            on_server = len(server.statuses)
+        finally:
+            ctx.close()
+    n = len(late)
+    return {
+        "posts": posts,
+        "workers": workers,
+        "published": n,
+        "on_server": on_server,
+        "median_s": round(statistics.median(late), 3) if late else None,
+        "p99_s": round(late[min(n - 1, int(n * 0.99))], 3) if late else None,
+        "max_s": round(late[-1], 3) if late else None,
+        "meets_target": bool(late)
+        and n == posts
+        and late[min(n - 1, int(n * 0.99))] <= TARGET_P99_S,
+    }
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+
+
+def measure_idle(future_posts: int, seconds: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="cmdesk-bench-") as tmp:
+        os.environ["CMDESK_DATA_DIR"] = tmp
+        url = f"sqlite:///{tmp}/idle.sqlite3"
+        ctx = build_context(url, credentials=MemoryCredentialStore())
+        wid = ctx.workspaces.create("Idle", "UTC").subject
+        cid = ctx.channels.add(wid, "demo", "Demo", is_demo=True).subject  # type: ignore[arg-type]
+        now = datetime.now(UTC)
+        with ctx.db.session() as s:  # bulk: the plan's shape, without 10,000 service calls
+            rows = [
+                {
+                    "workspace_id": wid,
+                    "title": f"Future {i}",
+                    "text": "later",
+                    "status": "scheduled",
+                    "scheduled_at": now + timedelta(hours=1, minutes=i * 4),
+                    "notes": "",
+                    "author": "",
+                    "revision": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(future_posts)
+            ]
+            s.execute(insert(Post), rows)
+            ids = [pid for (pid,) in s.execute(Post.__table__.select().with_only_columns(Post.id))]
+            s.execute(
+                insert(Target),
+                [
+                    {
+                        "post_id": pid,
+                        "channel_id": cid,
+                        "state": TargetState.QUEUED.value,
+                        "due_at": row["scheduled_at"],
+                        "attempts": 0,
+                        "last_error": "",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for pid, row in zip(ids, rows, strict=True)
+                ],
+            )
+        ctx.close()
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cmdesk", "--db", url, "daemon"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            time.sleep(5)  # start-up is not idling
+            before, t0 = _cpu_seconds(proc.pid), time.monotonic()
+            time.sleep(seconds)
+            used, elapsed = _cpu_seconds(proc.pid) - before, time.monotonic() - t0
+        finally:
+            proc.terminate()
+            _, err = proc.communicate(timeout=30)
+        share = used / elapsed
+        return {
+            "future_posts": future_posts,
+            "seconds": round(elapsed, 1),
+            "cpu_seconds": round(used, 3),
+            "core_share_percent": round(share * 100, 3),
+            "meets_target": share < TARGET_IDLE_CPU,
+            "daemon_exit": proc.returncode,
+            "daemon_log_lines": len(err.splitlines()),
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--only", choices=("lateness", "idle"))
+    p.add_argument("--posts", type=int, default=1000)
+    p.add_argument("--workers", type=int, default=8)
+    p.add_argument("--future-posts", type=int, default=10_000)
+    p.add_argument("--idle-seconds", type=float, default=60.0)
+    p.add_argument("--json", action="store_true")
+    a = p.parse_args(argv)
+    out: dict[str, Any] = {"machine": machine()}
+    if a.only in (None, "lateness"):
+        out["lateness"] = measure_lateness(a.posts, a.workers)
+    if a.only in (None, "idle"):
+        out["idle"] = measure_idle(a.future_posts, a.idle_seconds)
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of the ``cmdesk`` command line, one module per noun (workspace, channel, post ...)."""

@@ -1,0 +1,48 @@
+"""``cmdesk daemon``: the publishing engine without a window, for a machine that stays on.
+
+It runs until SIGTERM or SIGINT; then it stops claiming, lets the publishes under way finish (or,
+past a time limit, leaves them to be resumed from their outbox state) and releases what it holds,
+so another process can take over at once. One log line per publish attempt goes to standard
+error and to the log file; no secret is ever logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from types import FrameType
+
+from cmdesk.commands.common import context
+from cmdesk.scheduler import PublishingEngine
+
+log = logging.getLogger("cmdesk.publish")
+
+
+def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentParser]) -> None:  # type: ignore[type-arg]
+    daemon = sub.add_parser("daemon", parents=common, help="publish due posts until stopped")
+    daemon.add_argument("--workers", type=int, default=4, help="publishes at once (default 4)")
+    daemon.set_defaults(handler=cmd_daemon)
+
+
+def cmd_daemon(args: argparse.Namespace) -> int:
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s; finishing what is under way", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    with context(args) as ctx:
+        engine = PublishingEngine(
+            ctx.publishing, ctx.settings, ctx.adapters, ctx.hub, workers=max(1, args.workers)
+        )
+        engine.start()
+        log.info("daemon started on %s with %d workers", ctx.db.display_url, engine.workers)
+        while not stop.wait(1.0):
+            pass
+        engine.stop(wait=True)
+        log.info("daemon stopped")
+    return 0

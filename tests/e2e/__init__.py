@@ -1,0 +1,1 @@
+"""End-to-end tests: the real ``cmdesk`` processes against local fake network servers."""
