@@ -1,6 +1,7 @@
 """How late posts go out, and what an idle daemon costs.
 
-Two measurements, both against the local fake Mastodon server (127.0.0.1, no rate limit):
+Two measurements, both against the local fake Mastodon server (127.0.0.1, no rate limit), which
+runs in its own process as a real server would run on its own machine:
 
 * ``lateness``: 1,000 posts due at the same minute on one channel, published by the real
   ``PublishingEngine`` (in this process) through the real Mastodon adapter. A thin wrapper around
@@ -47,7 +48,7 @@ from cmdesk.dto import PostInput  # noqa: E402
 from cmdesk.models import Post, Target  # noqa: E402
 from cmdesk.scheduler import PublishingEngine  # noqa: E402
 from cmdesk.status import PostStatus, TargetState  # noqa: E402
-from tests.fakes.mastodon_server import DEFAULT_TOKEN, FakeMastodon  # noqa: E402
+from tests.fakes.mastodon_server import DEFAULT_TOKEN  # noqa: E402
 
 TARGET_P99_S = 1.0
 TARGET_IDLE_CPU = 0.01
@@ -86,8 +87,36 @@ def machine() -> dict[str, Any]:
     }
 
 
+class ServerProcess:
+    """The fake Mastodon server in a child process (a real server's CPU is not ours)."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "benchmarks" / "fake_server_process.py"), "mastodon"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        self.url = self.proc.stdout.readline().strip()
+
+    def count(self) -> int:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("count\n")
+        self.proc.stdin.flush()
+        return int(self.proc.stdout.readline())
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(10)
+
+
 def measure_lateness(posts: int, workers: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="cmdesk-bench-") as tmp, FakeMastodon() as server:
+    with tempfile.TemporaryDirectory(prefix="cmdesk-bench-") as tmp, ServerProcess() as server:
         os.environ["CMDESK_DATA_DIR"] = tmp
         adapter = TimedMastodon()
         registry = AdapterRegistry()
@@ -128,7 +157,7 @@ def measure_lateness(posts: int, workers: int) -> dict[str, Any]:
             finally:
                 engine.stop(wait=True)
             late = sorted(t - due.timestamp() for t in adapter.finished.values())
-            on_server = len(server.statuses)
+            on_server = server.count()
         finally:
             ctx.close()
     n = len(late)

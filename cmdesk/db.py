@@ -12,9 +12,11 @@ PostgreSQL needs none of this; the same code runs there.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -142,6 +144,11 @@ class Database:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         writer = self.engine.execution_options(**{_WRITE_OPTION: True})
         self._write = sessionmaker(writer, expire_on_commit=False)
+        # SQLite has one writer at a time. Threads of this process queue here, on a lock that
+        # hands over at once, instead of in SQLite's busy handler, which sleeps in growing steps
+        # (up to 100 ms) and made eight publishing threads wait more than they worked
+        # (benchmarks/RESULTS.md). Other processes still wait through busy_timeout.
+        self._write_lock = threading.Lock() if self.is_sqlite else contextlib.nullcontext()
 
     @property
     def is_sqlite(self) -> bool:
@@ -161,7 +168,7 @@ class Database:
         factory = self._write if write else self._read
         session = factory()
         try:
-            with session.begin():
+            with self._write_lock if write else contextlib.nullcontext(), session.begin():
                 yield session
         except (OperationalError, DBAPIError) as exc:
             if isinstance(exc.orig, sqlite3.DatabaseError) or "could not connect" in str(exc):

@@ -18,9 +18,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import queue
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,8 +33,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from cmdesk.adapters.base import (
     AmbiguousError,
     AuthExpired,
+    HandoffTracker,
     NetworkUnavailable,
     PermanentError,
+    PublishResult,
     RateLimited,
     TransientError,
 )
@@ -44,7 +49,126 @@ from cmdesk.services.settings import SettingsService
 log = logging.getLogger("cmdesk.publish")
 
 SAFETY_NET = timedelta(seconds=60)
+HANDOFF_RECHECK = timedelta(minutes=1)
+IN_FLIGHT_PER_WORKER = 4
 DISPATCH_JOB = "dispatch"
+
+
+class SuccessRecorder:
+    """Writes successful publishes in batches, on one thread, off the workers' path.
+
+    Under load (a thousand posts due at one minute) a transaction per success was a large share
+    of each publish's cost. A success not yet written when the process dies is not lost: the
+    target is still claimed with its outbox state, and the next attempt resumes it without
+    posting again (the network deduplicates, or the state shows every part already out).
+    """
+
+    def __init__(self, publishing: PublishingService, *, max_batch: int = 100) -> None:
+        self.publishing = publishing
+        self.max_batch = max_batch
+        self._queue: queue.Queue[tuple[int, str, PublishResult] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="cmdesk-record", daemon=True)
+        self._thread.start()
+
+    def add(self, target_id: int, owner: str, result: PublishResult) -> None:
+        self._queue.put((target_id, owner, result))
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until everything added so far is written."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return not self._queue.unfinished_tasks
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join(30)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            batch = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            items = [item for item in batch if item is not None]
+            try:
+                if items:
+                    self.publishing.succeed_many(items)
+            except Exception:
+                # Not lost: the targets stay claimed and are resumed (see the class docstring).
+                log.exception("could not record %d publish(es); they will be resumed", len(items))
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+            if None in batch:
+                return
+
+
+class CheckpointWriter:
+    """Group commit for outbox checkpoints: one transaction for every worker waiting.
+
+    Each checkpoint must be durable before its adapter sends anything, so a worker waits for
+    its own to be committed; but many workers' checkpoints share one transaction. With SQLite's
+    single writer this is what lets several publishes progress at once (benchmarks/RESULTS.md).
+    """
+
+    def __init__(self, publishing: PublishingService, *, max_batch: int = 64) -> None:
+        self.publishing = publishing
+        self.max_batch = max_batch
+        self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="cmdesk-checkpoint", daemon=True)
+        self._thread.start()
+
+    def write(self, target_id: int, owner: str, state: Mapping[str, Any]) -> None:
+        pending = _Pending(target_id, owner, dict(state))
+        self._queue.put(pending)
+        pending.done.wait()
+        if pending.error is not None:
+            raise pending.error
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join(30)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            batch = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            items = [p for p in batch if p is not None]
+            if items:
+                self._commit(items)
+            if None in batch:
+                return
+
+    def _commit(self, items: list[_Pending]) -> None:
+        try:
+            held = self.publishing.checkpoint_many([(p.target_id, p.owner, p.state) for p in items])
+        except Exception as exc:  # the database failed: nobody may send
+            for p in items:
+                p.error = exc
+                p.done.set()
+            return
+        for p, ok in zip(items, held, strict=True):
+            if not ok:
+                p.error = LeaseLostError(p.target_id)
+            p.done.set()
+
+
+@dataclass
+class _Pending:
+    target_id: int
+    owner: str
+    state: dict[str, Any]
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
 
 
 class PublishingEngine:
@@ -57,7 +181,7 @@ class PublishingEngine:
         registry: AdapterRegistry,
         hub: EventHub,
         *,
-        workers: int = 4,
+        workers: int = 8,
         http_factory: Callable[[], requests.Session] = make_session,
     ) -> None:
         self.publishing = publishing
@@ -72,12 +196,17 @@ class PublishingEngine:
         self._lock = threading.Lock()
         self._running: dict[int, Future[None]] = {}
         self._scheduler: BackgroundScheduler | None = None
-        self._unsubscribe: Callable[[], None] | None = None
         self._stopping = False
         # A dispatch in progress absorbs re-arm requests: it runs once more instead of stacking
         # jobs that APScheduler would refuse ("maximum number of running instances").
         self._dispatching = False
         self._again = False
+        # Channels whose sign-in was refused: jobs already claimed for them are given back
+        # unrun until the channel is reconnected (a change event on it clears the entry).
+        self._needs_reauth: set[int] = set()
+        self._unsubscribe = self.hub.subscribe(self._on_change)
+        self._recorder: SuccessRecorder | None = None
+        self._checkpoints: CheckpointWriter | None = None
 
     # --- life cycle ----------------------------------------------------------------------------
 
@@ -90,20 +219,24 @@ class PublishingEngine:
             # skip one (a skipped date job would leave nothing armed).
             job_defaults={"coalesce": True, "max_instances": 3, "misfire_grace_time": None},
         )
+        self._recorder = SuccessRecorder(self.publishing)
+        self._checkpoints = CheckpointWriter(self.publishing)
         scheduler.start()
         self._scheduler = scheduler
-        self._unsubscribe = self.hub.subscribe(self._on_change)
         self.arm(datetime.now(UTC))
 
     def stop(self, *, wait: bool = True) -> None:
         """Stop claiming, let running publishes finish (``wait``), then release what is held."""
         self._stopping = True
-        if self._unsubscribe:
-            self._unsubscribe()
+        self._unsubscribe()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
         self._pool.shutdown(wait=wait, cancel_futures=True)
+        if self._recorder is not None:
+            self._recorder.stop()
+        if self._checkpoints is not None:
+            self._checkpoints.stop()
         self.publishing.release_stale_leases()
 
     @property
@@ -119,7 +252,7 @@ class PublishingEngine:
         if scheduler is None or self._stopping:
             return
         now = datetime.now(UTC)
-        if when is None and self.busy >= self.workers:
+        if when is None and self.busy >= self.workers * IN_FLIGHT_PER_WORKER:
             # Every worker is busy: each one re-arms when it finishes, so only the safety net
             # is needed now (arming for "due now" would spin while nothing can be started).
             when = now + SAFETY_NET
@@ -140,6 +273,8 @@ class PublishingEngine:
     def _on_change(self, changes: ChangeSet) -> None:
         if changes.description.startswith("engine"):
             return  # our own outcomes: the worker re-arms when it finishes
+        with self._lock:
+            self._needs_reauth -= changes.ids("channel")
         if changes.ids("post") or changes.ids("target") or changes.ids("setting"):
             self.arm()
 
@@ -176,17 +311,16 @@ class PublishingEngine:
         grace = timedelta(minutes=int(self.settings.get("missed_grace_minutes")))
         self.publishing.release_stale_leases()
         self.publishing.mark_missed(grace)
-        free = self.workers - self.busy
-        started = 0
-        for target_id in self.publishing.due_target_ids(limit=max(free, 0) * 4):
-            if started >= free:
-                break
-            job = self.publishing.claim(target_id, self.owner)
-            if job is None:
-                continue  # another process or thread took it
+        # A short queue of claimed jobs waits behind the workers, so none idles between two
+        # dispatches; it stays short because every claim holds a lease.
+        free = self.workers * IN_FLIGHT_PER_WORKER - self.busy
+        if free <= 0:
+            return 0
+        due = self.publishing.due_target_ids(limit=free)
+        jobs = self.publishing.claim_many(due, self.owner) if due else []
+        for job in jobs:
             self._submit(job)
-            started += 1
-        return started
+        return len(jobs)
 
     def _submit(self, job: Job) -> None:
         with self._lock:
@@ -207,7 +341,7 @@ class PublishingEngine:
             with self._lock:
                 futures = list(self._running.values())
             if not futures:
-                return True
+                return self._recorder.flush(timeout) if self._recorder is not None else True
             for f in futures:
                 # run_job records every outcome itself; here only the waiting matters.
                 with contextlib.suppress(Exception):
@@ -224,20 +358,25 @@ class PublishingEngine:
         return session
 
     def run_job(self, job: Job) -> None:
-        """Publish one claimed target and record the outcome (never raises)."""
+        """Publish one claimed target (or check its hand-off) and record the outcome; never raises."""
         tid, owner, pub = job.target_id, self.owner, self.publishing
         network = "demo" if job.is_demo else job.network
         label = (
             f"target={tid} post={job.post_id} channel={job.request.channel.name!r} "
             f"attempt={job.request.attempt}"
         )
+        with self._lock:
+            blocked = job.channel_id in self._needs_reauth
+        if blocked:
+            pub.release(tid, owner)
+            return
         try:
             adapter = self.registry.get(network)
+            if job.handed_off is not None:
+                self._check_handoff(job, adapter, label)
+                return
             result = adapter.publish(
-                job.request,
-                pub.credentials_for(job),
-                self._http(),
-                lambda state: pub.checkpoint(tid, owner, state),
+                job.request, pub.credentials_for(job), self._http(), self._checkpoint_for(tid)
             )
         except LeaseLostError:
             log.warning("publish %s: lease lost; left to the process that holds it", label)
@@ -249,21 +388,73 @@ class PublishingEngine:
             pub.wait_for_network(tid, owner)
         except TransientError as exc:
             log.info("publish %s: will retry: %s %s", label, exc.message, exc.detail)
-            pub.retry_later(tid, owner, exc.message)
+            at = None
+            if exc.retry_after is not None:
+                at = pub.clock.now() + timedelta(seconds=exc.retry_after)
+            pub.retry_later(tid, owner, exc.message, at=at)
         except (AmbiguousError, MaybeSent) as exc:
             log.warning("publish %s: needs confirmation: %s", label, exc.message)
             pub.ambiguous(tid, owner, _ambiguous_message(exc.message))
         except AuthExpired as exc:
             log.warning("publish %s: sign-in refused: %s", label, exc.detail or exc.message)
+            with self._lock:
+                self._needs_reauth.add(job.channel_id)
             pub.fail(tid, owner, exc.message, reauth_channel=True)
         except PermanentError as exc:
-            log.warning("publish %s: failed: %s", label, exc.message)
-            pub.fail(tid, owner, exc.message)
+            if job.request.scheduled_at is not None:
+                log.info(
+                    "publish %s: hand-off refused, cmdesk will send it: %s", label, exc.message
+                )
+                pub.handoff_refused(tid, owner, exc.message)
+            else:
+                log.warning("publish %s: failed: %s", label, exc.message)
+                pub.fail(tid, owner, exc.message)
         except Exception as exc:  # a bug in an adapter: retried with backoff, then failed
             log.exception("publish %s: unexpected error", label)
             pub.retry_later(tid, owner, f"Unexpected problem ({type(exc).__name__}); retrying.")
         else:
-            log.info("publish %s: published %s", label, result.url or result.remote_id)
+            if result.handed_off:
+                log.info(
+                    "publish %s: handed to the server's scheduler as %s", label, result.remote_id
+                )
+                pub.handed_off(tid, owner, result)
+            else:
+                log.info("publish %s: published %s", label, result.url or result.remote_id)
+                if self._recorder is not None:
+                    self._recorder.add(tid, owner, result)
+                else:
+                    pub.succeed(tid, owner, result)
+
+    def _checkpoint_for(self, target_id: int) -> Callable[[Mapping[str, Any]], None]:
+        writer, owner = self._checkpoints, self.owner
+        if writer is None:  # not started (tests drive the engine by hand): write directly
+            return lambda state: self.publishing.checkpoint(target_id, owner, state)
+        return lambda state: writer.write(target_id, owner, state)
+
+    def _check_handoff(self, job: Job, adapter: object, label: str) -> None:
+        """Ask the server whether a handed-off post went out; errors propagate to run_job."""
+        pub, tid, owner = self.publishing, job.target_id, self.owner
+        handed = job.handed_off or {}
+        if not isinstance(adapter, HandoffTracker):
+            pub.fail(tid, owner, "This network cannot tell whether a handed-off post went out.")
+            return
+        first = job.request.parts[0] if job.request.parts else None
+        result = adapter.check_handoff(
+            job.request.channel,
+            pub.credentials_for(job),
+            self._http(),
+            str(handed.get("scheduled_id")),
+            text=first.text if first else None,
+            scheduled_at=job.planned_at,
+            spoiler_text=str(job.request.options.get("spoiler_text") or ""),
+        )
+        if result is None:
+            log.info("publish %s: handed-off post not out yet; looking again soon", label)
+            pub.check_again_later(tid, owner, pub.clock.now() + HANDOFF_RECHECK)
+        else:
+            log.info(
+                "publish %s: the server published it: %s", label, result.url or result.remote_id
+            )
             pub.succeed(tid, owner, result)
 
     def _plan_time(self, real: datetime) -> datetime:

@@ -12,6 +12,18 @@ and commits before ``checkpoint`` returns. A retry (after a crash, a timeout, a 
 back in ``PublishRequest.state`` and must resume from it, reusing every key and skipping every part
 already published, never minting new ones.
 
+Two keys of the state have a meaning for the engine as well:
+
+* ``published_parts``: a non-empty list means part of the post exists remotely; a target that
+  then fails keeps its payload and key, so a later attempt resumes instead of starting over.
+* ``confirmed_not_sent``: set by the engine, once, when the person said an uncertain post did
+  not go out: the adapter may send it again without looking for it first (and should clear it
+  in its next checkpoint).
+
+**Hand-off.** Where a network schedules natively, ``PublishRequest.scheduled_at`` asks the adapter
+to hand the post to the server's scheduler; the result says ``handed_off``. The engine then
+asks a ``HandoffTracker`` (``check_handoff``) after the time whether it went out.
+
 **Errors** say what the engine should do: retry later (``TransientError``, ``RateLimited``), wait
 for the network (``NetworkUnavailable``), give up with a message for the person
 (``PermanentError``), ask the person to sign in again (``AuthExpired``), or ask the person whether
@@ -225,6 +237,26 @@ class AmbiguousError(AdapterError):
 
 
 # --- the protocol -----------------------------------------------------------------------------
+
+
+@runtime_checkable
+class HandoffTracker(Protocol):
+    """An adapter that can tell whether a post handed to the server's scheduler went out."""
+
+    def check_handoff(
+        self,
+        channel: ChannelRef,
+        credentials: CredentialHandle,
+        http: requests.Session,
+        scheduled_id: str,
+        *,
+        text: str | None = None,
+        scheduled_at: datetime | None = None,
+        spoiler_text: str = "",
+        in_reply_to: str | None = None,
+    ) -> PublishResult | None:
+        """The published post, None while it is still waiting, or an error if it is gone."""
+        ...
 
 
 @runtime_checkable

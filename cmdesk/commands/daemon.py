@@ -22,7 +22,7 @@ log = logging.getLogger("cmdesk.publish")
 
 def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentParser]) -> None:  # type: ignore[type-arg]
     daemon = sub.add_parser("daemon", parents=common, help="publish due posts until stopped")
-    daemon.add_argument("--workers", type=int, default=4, help="publishes at once (default 4)")
+    daemon.add_argument("--workers", type=int, default=8, help="publishes at once (default 8)")
     daemon.set_defaults(handler=cmd_daemon)
 
 

@@ -40,6 +40,12 @@ def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentPars
         help="alt text of the --media before it",
     )
     add.add_argument("--draft", action="store_true", help="save without scheduling")
+    add.add_argument(
+        "--hand-off",
+        action="store_true",
+        help="hand it to the server's own scheduler where the network has one (Mastodon), so it "
+        "goes out with this computer off; needs the time at least 7 minutes ahead",
+    )
     add.add_argument("--workspace")
     add.set_defaults(handler=cmd_add)
 
@@ -86,6 +92,9 @@ def cmd_add(args: argparse.Namespace) -> int:
         # Saved first as a draft at its time: if a network's rules refuse it, it keeps its place.
         pid = ctx.plan.create_post(ws.id, data, scheduled_at=when).subject
         assert pid is not None
+        if args.hand_off:
+            for cid in channel_ids:
+                ctx.plan.set_variant(pid, cid, text=None, options={"hand_off": True})
         problems = {
             name: [p for p in found if p.blocking]
             for name, found in ctx.connections.problems(pid).items()

@@ -39,6 +39,8 @@ from cmdesk.status import FROZEN_TIME, PostStatus, TargetState, check_transition
 from cmdesk.timeutil import at_wall_time, ensure_utc, from_epoch, move_to_day, utc_to_local
 
 MAX_TITLE = 200
+#: Hand-offs need this much lead (the server refuses under 5 minutes; networks.md 1.5).
+HANDOFF_LEAD = timedelta(minutes=6, seconds=30)
 #: Targets with a frozen payload in these states may still send it: their content is fixed.
 _IN_FLIGHT = frozenset(
     {
@@ -445,6 +447,11 @@ class PlanService(Service):
                 raise ValidationError(
                     "This post is being published right now; wait a moment and try again."
                 )
+            if any(
+                "handed_off" in (t.progress or {}) and t.state == TargetState.QUEUED.value
+                for t in post.targets
+            ):
+                self._refuse_if_handed_off(post, "delete")
             s.delete(post)
         return self._emit(
             ChangeSet.of(deleted=[("post", post_id)], subject=post_id, description="delete")
@@ -480,11 +487,13 @@ class PlanService(Service):
             raise ValidationError(
                 "This post has already gone out on some channels; it cannot move."
             )
+        self._refuse_if_handed_off(post, "move")
         post.scheduled_at = self._check_future(when, tz)
+        now = self.clock.now()
         for t in post.targets:
             if t.state == TargetState.QUEUED.value:
-                t.due_at = post.scheduled_at
-                t.updated_at = self.clock.now()
+                t.due_at = self._due_for(post, t, now)
+                t.updated_at = now
         self._touch(post)
 
     def _apply_links(self, s: Session, post: Post, data: PostInput) -> None:
@@ -585,10 +594,32 @@ class PlanService(Service):
                     t.next_retry_at = None
                     t.last_error = ""
                 t.state = TargetState.QUEUED.value
-                t.due_at = post.scheduled_at
+                t.due_at = self._due_for(post, t, now)
                 t.updated_at = now
 
+    @staticmethod
+    def _due_for(post: Post, target: Target, now: datetime) -> datetime | None:
+        """When the engine should take a queued target.
+
+        At the post's time; or at once for a hand-off to the server's scheduler, which needs the
+        post well ahead of its time.
+        """
+        variant = next((v for v in post.variants if v.channel_id == target.channel_id), None)
+        hand_off = bool(variant is not None and (variant.options or {}).get("hand_off"))
+        if hand_off and post.scheduled_at is not None and post.scheduled_at - now >= HANDOFF_LEAD:
+            return now
+        return post.scheduled_at
+
+    @staticmethod
+    def _refuse_if_handed_off(post: Post, action: str) -> None:
+        if any("handed_off" in (t.progress or {}) for t in post.targets):
+            raise ValidationError(
+                f"This post waits in the server's own scheduler, so cmdesk cannot {action} it "
+                "here. Delete the scheduled post on the server first, then change it in cmdesk."
+            )
+
     def _unqueue(self, s: Session, post: Post) -> None:
+        self._refuse_if_handed_off(post, "unschedule")
         if any(t.state == TargetState.PUBLISHING.value for t in post.targets):
             raise ValidationError("This post is being published right now; it cannot be stopped.")
         now = self.clock.now()

@@ -24,13 +24,13 @@ import random
 import socket
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from cmdesk import repositories as repo
 from cmdesk.adapters.base import (
@@ -56,6 +56,12 @@ from cmdesk.status import PostStatus, TargetState
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
+#: A hand-off needs the post this far ahead (Mastodon refuses under 5 minutes; networks.md 1.5).
+HANDOFF_MIN_LEAD = timedelta(minutes=6)
+#: How long after a handed-off post's time cmdesk first looks whether it went out.
+HANDOFF_CHECK_DELAY = timedelta(minutes=1)
+#: Never publish a post more than this before its time.
+EARLY_TOLERANCE = timedelta(seconds=30)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=20)
 BACKOFF_CAP = timedelta(minutes=30)
@@ -104,6 +110,15 @@ class Job:
     is_demo: bool
     request: PublishRequest
     credential_ref: str | None
+    planned_at: datetime | None = None
+    #: The engine's own notes on the target (``ENGINE_KEYS``), kept apart from the adapter's state.
+    engine_state: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def handed_off(self) -> Mapping[str, Any] | None:
+        """What an earlier attempt handed to the server's scheduler, if it did."""
+        value = self.engine_state.get("handed_off")
+        return value if isinstance(value, Mapping) else None
 
 
 class StoredCredentials(CredentialHandle):
@@ -253,60 +268,125 @@ class PublishingService(Service):
     # --- claiming ------------------------------------------------------------------------------
 
     def claim(self, target_id: int, owner: str) -> Job | None:
-        """Take a due target for publishing; None if another process (or thread) took it first."""
+        """Take one due target for publishing; None if another process (or thread) took it."""
+        jobs = self.claim_many([target_id], owner)
+        return jobs[0] if jobs else None
+
+    def claim_many(self, target_ids: Sequence[int], owner: str) -> list[Job]:
+        """Take several due targets in one transaction; those another process took are skipped.
+
+        One conditional UPDATE (``state='queued' AND due ...``) takes them all: each row changes
+        for at most one claimer, and RETURNING says which changed for us. The posts, channels
+        and media of the claimed targets are then read in a few queries, not a few per target.
+        """
+        if not target_ids:
+            return []
         now = self.clock.now()
         with self._write() as s:
-            result = s.connection().execute(
-                update(Target)
-                .where(
-                    Target.id == target_id,
-                    Target.state == TargetState.QUEUED.value,
-                    Target.due_at <= now,
-                    or_(Target.next_retry_at.is_(None), Target.next_retry_at <= now),
+            claimed = list(
+                s.connection()
+                .execute(
+                    update(Target)
+                    .where(
+                        Target.id.in_(list(target_ids)),
+                        Target.state == TargetState.QUEUED.value,
+                        Target.due_at <= now,
+                        or_(Target.next_retry_at.is_(None), Target.next_retry_at <= now),
+                    )
+                    .values(
+                        state=TargetState.PUBLISHING.value,
+                        lease_owner=owner,
+                        lease_until=now + LEASE,
+                        attempts=Target.attempts + 1,
+                        updated_at=now,
+                    )
+                    .returning(Target.id)
                 )
-                .values(
-                    state=TargetState.PUBLISHING.value,
-                    lease_owner=owner,
-                    lease_until=now + LEASE,
-                    attempts=Target.attempts + 1,
-                    updated_at=now,
+                .scalars()
+            )
+            if not claimed:
+                return []
+            targets = list(
+                s.scalars(
+                    select(Target)
+                    .where(Target.id.in_(claimed))
+                    .options(selectinload(Target.post).selectinload(Post.variants))
+                    .order_by(Target.due_at, Target.id)
                 )
             )
-            if result.rowcount != 1:
-                return None
-            target = s.get(Target, target_id)
-            assert target is not None
-            s.refresh(target)
-            post = repo.get_post(s, target.post_id)
-            channel = repo.get_channel(s, target.channel_id)
-            if target.idempotency_token is None:
-                target.idempotency_token = uuid.uuid4().hex
-            if target.payload is None:
-                target.payload = self._freeze_payload(s, post, target)
-            return Job(
+            channels = {
+                c.id: c
+                for c in s.scalars(
+                    select(Channel).where(Channel.id.in_({t.channel_id for t in targets}))
+                )
+            }
+            media = self._media_by_post(s, {t.post_id for t in targets if t.payload is None})
+            jobs = [self._job(t, channels[t.channel_id], media, now) for t in targets]
+        return [job for job in jobs if job is not None]
+
+    def _job(
+        self,
+        target: Target,
+        channel: Channel,
+        media: Mapping[int, list[MediaAsset]],
+        now: datetime,
+    ) -> Job | None:
+        """The job for a target just claimed (its payload and key frozen on the first claim)."""
+        post = target.post
+        if target.idempotency_token is None:
+            target.idempotency_token = uuid.uuid4().hex
+        if target.payload is None:
+            target.payload = self._freeze_payload(post, target, media.get(post.id, []))
+        options = dict(target.payload.get("options") or {})
+        progress = dict(target.progress or {})
+        hand_off_at = None
+        if (
+            options.get("hand_off")
+            and "handed_off" not in progress
+            and "handoff_refused" not in progress
+            and post.scheduled_at is not None
+            and post.scheduled_at - now >= HANDOFF_MIN_LEAD
+        ):
+            hand_off_at = post.scheduled_at
+        elif (
+            "handed_off" not in progress
+            and post.scheduled_at is not None
+            and post.scheduled_at > now + EARLY_TOLERANCE
+        ):
+            # Taken early for a hand-off that is no longer possible (too close now, or the
+            # server refused it): never publish before the post's time; wait for it.
+            target.state = TargetState.QUEUED.value
+            target.due_at = post.scheduled_at
+            target.attempts = max(0, target.attempts - 1)
+            target.lease_owner = target.lease_until = None
+            return None
+        return Job(
+            target_id=target.id,
+            post_id=post.id,
+            channel_id=channel.id,
+            network=channel.network,
+            is_demo=channel.is_demo,
+            credential_ref=channel.credential_ref,
+            request=PublishRequest(
                 target_id=target.id,
-                post_id=post.id,
-                channel_id=channel.id,
-                network=channel.network,
-                is_demo=channel.is_demo,
-                credential_ref=channel.credential_ref,
-                request=PublishRequest(
-                    target_id=target.id,
-                    channel=ChannelRef(
-                        id=channel.id,
-                        network=channel.network,
-                        name=channel.name,
-                        handle=channel.handle,
-                        base_url=channel.base_url,
-                        limits=dict(channel.limits or {}),
-                    ),
-                    parts=_parts_from_payload(target.payload),
-                    idempotency_token=target.idempotency_token,
-                    options=dict(target.payload.get("options") or {}),
-                    state=dict(target.progress or {}),
-                    attempt=target.attempts,
+                channel=ChannelRef(
+                    id=channel.id,
+                    network=channel.network,
+                    name=channel.name,
+                    handle=channel.handle,
+                    base_url=channel.base_url,
+                    limits=dict(channel.limits or {}),
                 ),
-            )
+                parts=_parts_from_payload(target.payload),
+                idempotency_token=target.idempotency_token,
+                options=options,
+                state={k: v for k, v in progress.items() if k not in ENGINE_KEYS},
+                attempt=target.attempts,
+                scheduled_at=hand_off_at,
+            ),
+            planned_at=post.scheduled_at,
+            engine_state={k: v for k, v in progress.items() if k in ENGINE_KEYS},
+        )
 
     def problems(self, post_id: int, registry: AdapterRegistry) -> dict[str, list[Problem]]:
         """What each channel's adapter says keeps this post from going out as it is."""
@@ -317,7 +397,9 @@ class PublishingService(Service):
                 if target.state == TargetState.CANCELLED.value:
                     continue
                 channel = repo.get_channel(s, target.channel_id)
-                payload = target.payload or self._freeze_payload(s, post, target)
+                payload = target.payload or self._freeze_payload(
+                    post, target, self._media_by_post(s, {post.id})[post.id]
+                )
                 ref = ChannelRef(
                     id=channel.id,
                     network=channel.network,
@@ -334,7 +416,9 @@ class PublishingService(Service):
     def credentials_for(self, job: Job) -> CredentialHandle:
         return StoredCredentials(self.credentials, job.credential_ref, job.request.channel.name)
 
-    def _freeze_payload(self, s: Session, post: Post, target: Target) -> dict[str, Any]:
+    def _freeze_payload(
+        self, post: Post, target: Target, assets: Sequence[MediaAsset]
+    ) -> dict[str, Any]:
         """What this target will send, fixed at the first attempt and reused by every retry."""
         variant = next((v for v in post.variants if v.channel_id == target.channel_id), None)
         if variant is not None and variant.thread_parts:
@@ -343,78 +427,104 @@ class PublishingService(Service):
             texts = [
                 variant.text if variant is not None and variant.text is not None else post.text
             ]
-        media_ids = list(variant.media_ids) if variant is not None and variant.media_ids else None
-        media = self._media_payload(s, post.id, media_ids)
+        chosen = list(assets)
+        if variant is not None and variant.media_ids:
+            by_id = {a.id: a for a in assets}
+            chosen = [by_id[i] for i in variant.media_ids if i in by_id]
+        media = [self._media_item(a) for a in chosen]
         parts = [{"text": text, "media": media if i == 0 else []} for i, text in enumerate(texts)]
         options = dict(variant.options) if variant is not None and variant.options else {}
         return {"parts": parts, "options": options}
 
-    def _media_payload(
-        self, s: Session, post_id: int, chosen: Sequence[int] | None
-    ) -> list[dict[str, Any]]:
+    def _media_by_post(self, s: Session, post_ids: set[int]) -> dict[int, list[MediaAsset]]:
+        """Each post's media, in order, for many posts in one query."""
+        found: dict[int, list[MediaAsset]] = {pid: [] for pid in post_ids}
+        if not post_ids:
+            return found
         q = (
-            select(MediaAsset)
-            .join(PostMedia, PostMedia.media_id == MediaAsset.id)
-            .where(PostMedia.post_id == post_id)
-            .order_by(PostMedia.position)
+            select(PostMedia.post_id, MediaAsset)
+            .join(MediaAsset, MediaAsset.id == PostMedia.media_id)
+            .where(PostMedia.post_id.in_(post_ids))
+            .order_by(PostMedia.post_id, PostMedia.position)
         )
-        assets = list(s.scalars(q))
-        if chosen is not None:
-            by_id = {a.id: a for a in assets}
-            assets = [by_id[i] for i in chosen if i in by_id]
-        return [
-            {
-                "path": str(self.media_root / a.path),
-                "mime_type": a.mime_type,
-                "alt_text": a.alt_text,
-                "width": a.width,
-                "height": a.height,
-                "size_bytes": a.size_bytes,
-            }
-            for a in assets
-        ]
+        for pid, asset in s.execute(q):
+            found[pid].append(asset)
+        return found
+
+    def _media_item(self, a: MediaAsset) -> dict[str, Any]:
+        return {
+            "path": str(self.media_root / a.path),
+            "mime_type": a.mime_type,
+            "alt_text": a.alt_text,
+            "width": a.width,
+            "height": a.height,
+            "size_bytes": a.size_bytes,
+        }
 
     # --- while publishing ----------------------------------------------------------------------
 
     def checkpoint(self, target_id: int, owner: str, state: Mapping[str, Any]) -> None:
         """Store the adapter's outbox state before a remote create; extends the lease.
 
-        Raises ``LeaseLostError`` if this process no longer holds the target (its lease expired and
-        another process took it): sending now could publish twice.
+        Raises ``LeaseLostError`` if this process no longer holds the target (its lease expired
+        and another process took it): sending now could publish twice.
         """
+        if not self.checkpoint_many([(target_id, owner, state)])[0]:
+            raise LeaseLostError(target_id)
+
+    def checkpoint_many(self, items: Sequence[tuple[int, str, Mapping[str, Any]]]) -> list[bool]:
+        """Store several checkpoints in one transaction (group commit); True where still held."""
         now = self.clock.now()
+        held: list[bool] = []
         with self._write() as s:
-            result = s.connection().execute(
-                update(Target)
-                .where(
-                    Target.id == target_id,
-                    Target.state == TargetState.PUBLISHING.value,
-                    Target.lease_owner == owner,
+            ids = [tid for tid, _, _ in items]
+            # FOR UPDATE on PostgreSQL (SQLite's BEGIN IMMEDIATE already holds the write lock).
+            rows = {
+                t.id: t
+                for t in s.scalars(select(Target).where(Target.id.in_(ids)).with_for_update())
+            }
+            for target_id, owner, state in items:
+                target = rows.get(target_id)
+                ok = (
+                    target is not None
+                    and target.state == TargetState.PUBLISHING.value
+                    and target.lease_owner == owner
                 )
-                .values(progress=dict(state), lease_until=now + LEASE, updated_at=now)
-            )
-            if result.rowcount != 1:
-                raise LeaseLostError(target_id)
+                if ok and target is not None:
+                    kept = {k: v for k, v in (target.progress or {}).items() if k in ENGINE_KEYS}
+                    target.progress = {**dict(state), **kept}
+                    target.lease_until = now + LEASE
+                    target.updated_at = now
+                held.append(ok)
+        return held
 
     # --- outcomes ------------------------------------------------------------------------------
 
     def succeed(self, target_id: int, owner: str, result: PublishResult) -> ChangeSet:
+        return self.succeed_many([(target_id, owner, result)])
+
+    def succeed_many(self, outcomes: Sequence[tuple[int, str, PublishResult]]) -> ChangeSet:
+        """Record several publishes in one transaction (the engine batches them under load)."""
         now = self.clock.now()
+        done: list[tuple[int, int]] = []
         with self._write() as s:
-            target = self._held(s, target_id, owner)
-            if target is None:
-                return ChangeSet()
-            target.state = TargetState.PUBLISHED.value
-            target.remote_id = result.remote_id
-            target.remote_url = result.url
-            target.published_at = result.published_at or now
-            target.last_error = ""
-            target.next_retry_at = None
-            target.lease_owner = target.lease_until = None
-            target.updated_at = now
-            self._settle_post(s, target.post_id)
-            pid = target.post_id
-        return self._emit(_targets_changed([(target_id, pid)], "published"))
+            for target_id, owner, result in outcomes:
+                target = self._held(s, target_id, owner)
+                if target is None:
+                    continue
+                target.state = TargetState.PUBLISHED.value
+                target.remote_id = result.remote_id
+                target.remote_url = result.url
+                target.published_at = result.published_at or now
+                target.last_error = ""
+                target.next_retry_at = None
+                target.lease_owner = target.lease_until = None
+                target.updated_at = now
+                done.append((target_id, target.post_id))
+            s.flush()
+            for pid in {p for _, p in done}:
+                self._settle_post(s, pid)
+        return self._emit(_targets_changed(done, "published"))
 
     def retry_later(
         self, target_id: int, owner: str, message: str, *, at: datetime | None = None
@@ -440,6 +550,76 @@ class PublishingService(Service):
                 target.updated_at = now
                 changes = _targets_changed([(target_id, target.post_id)], "retry")
         return self._emit(changes)
+
+    def handed_off(self, target_id: int, owner: str, result: PublishResult) -> ChangeSet:
+        """The server's scheduler has the post: check after its time that it went out."""
+        now = self.clock.now()
+        with self._write() as s:
+            target = self._held(s, target_id, owner)
+            if target is None:
+                return ChangeSet()
+            post = repo.get_post(s, target.post_id)
+            planned = post.scheduled_at or now
+            target.progress = {
+                **(target.progress or {}),
+                "handed_off": {"scheduled_id": result.remote_id, "at": planned.isoformat()},
+            }
+            target.state = TargetState.QUEUED.value
+            target.remote_id = result.remote_id
+            target.due_at = planned + HANDOFF_CHECK_DELAY
+            target.next_retry_at = None
+            target.last_error = ""
+            target.lease_owner = target.lease_until = None
+            target.updated_at = now
+            pid = target.post_id
+        return self._emit(_targets_changed([(target_id, pid)], "handed_off"))
+
+    def handoff_refused(self, target_id: int, owner: str, message: str) -> ChangeSet:
+        """The server would not take the hand-off: cmdesk publishes it itself at its time."""
+        now = self.clock.now()
+        with self._write() as s:
+            target = self._held(s, target_id, owner)
+            if target is None:
+                return ChangeSet()
+            post = repo.get_post(s, target.post_id)
+            target.progress = {**(target.progress or {}), "handoff_refused": message}
+            target.state = TargetState.QUEUED.value
+            target.due_at = post.scheduled_at
+            target.attempts = 0  # a plain scheduled post again, missed-post rule included
+            target.next_retry_at = None
+            target.last_error = f"The server's scheduler refused it ({message}); cmdesk sends it."
+            target.lease_owner = target.lease_until = None
+            target.updated_at = now
+            pid = target.post_id
+        return self._emit(_targets_changed([(target_id, pid)], "handoff_refused"))
+
+    def check_again_later(self, target_id: int, owner: str, at: datetime) -> ChangeSet:
+        """A handed-off post is not out yet: look again at ``at`` (not a failed try)."""
+        now = self.clock.now()
+        with self._write() as s:
+            target = self._held(s, target_id, owner)
+            if target is None:
+                return ChangeSet()
+            target.state = TargetState.QUEUED.value
+            target.attempts = max(1, target.attempts - 1)
+            target.next_retry_at = at
+            target.lease_owner = target.lease_until = None
+            target.updated_at = now
+            pid = target.post_id
+        return self._emit(_targets_changed([(target_id, pid)], "waiting"))
+
+    def release(self, target_id: int, owner: str) -> ChangeSet:
+        """Give a claimed target back untried (its channel cannot publish right now)."""
+        with self._write() as s:
+            target = self._held(s, target_id, owner)
+            if target is None:
+                return ChangeSet()
+            target.state = TargetState.QUEUED.value
+            target.attempts = max(0, target.attempts - 1)
+            target.lease_owner = target.lease_until = None
+            target.updated_at = self.clock.now()
+            pid = target.post_id
+        return self._emit(_targets_changed([(target_id, pid)], "released"))
 
     def wait_for_network(self, target_id: int, owner: str) -> ChangeSet:
         """No connectivity: the target waits in the queue; this is not counted as a failure."""
@@ -536,6 +716,8 @@ class PublishingService(Service):
                 target.next_retry_at = None
                 target.due_at = min(target.due_at or now, now)
                 target.last_error = "Sent again after you confirmed it had not gone out."
+                # The adapter may resend without searching for it again (adapters/base.py).
+                target.progress = {**(target.progress or {}), "confirmed_not_sent": True}
             target.updated_at = now
             self._settle_post(s, target.post_id)
             pid = target.post_id
@@ -609,6 +791,8 @@ class PublishingService(Service):
 
 
 WAITING_FOR_NETWORK = "Waiting for the network to come back."
+#: Keys of a target's progress that belong to the engine, never shown to the adapter.
+ENGINE_KEYS = frozenset({"handed_off", "handoff_refused"})
 
 
 class LeaseLostError(Exception):

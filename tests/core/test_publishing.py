@@ -247,7 +247,7 @@ def test_permanent_error_fails_at_once_and_can_be_fixed(
 
 
 def test_expired_sign_in_fails_and_marks_the_channel(
-    ctx: AppContext, engine: PublishingEngine, fake: ScriptedAdapter, clock: FakeClock
+    ctx: AppContext, fake: ScriptedAdapter, clock: FakeClock
 ) -> None:
     wid = workspace(ctx)
     cid = fake_channel(ctx, wid)
@@ -255,7 +255,8 @@ def test_expired_sign_in_fails_and_marks_the_channel(
     second = scheduled(ctx, wid, (cid,), text="second")
     at_due(clock)
     fake.script = [raising(AuthExpired("Reconnect the channel."))]
-    engine.workers = 1
+    # One worker: the second post, already claimed, is handed back unrun once the first fails.
+    engine = PublishingEngine(ctx.publishing, ctx.settings, ctx.adapters, ctx.hub, workers=1)
     run(engine)
     assert ctx.channels.get(cid).health == "needs_reauth"
     states = {target(ctx, first).state, target(ctx, second).state}
@@ -263,6 +264,7 @@ def test_expired_sign_in_fails_and_marks_the_channel(
     assert run(engine) == 0  # the other post waits for the reconnection instead of failing too
     ctx.channels.update_connection(cid, credentials={"token": "new"})
     run(engine)
+    engine.stop()
     assert TargetState.PUBLISHED in {target(ctx, first).state, target(ctx, second).state}
 
 
