@@ -1,10 +1,15 @@
 """The embedded publishing engine: an APScheduler dispatch job and a bounded pool of workers.
 
-One date job, ``dispatch``, is always armed at the earliest instant something may become due (a
-queued target's time or retry time, a lease's expiry), and never more than a minute away as a
-safety net. It runs the missed-post policy first, then claims what is due and hands each claimed
-target to a worker. Any change to the plan (an event on the hub) re-arms it, so a post scheduled
-for "in two minutes" is not waited for until the next safety-net tick.
+One APScheduler date job, ``dispatch``, is always armed at the earliest instant something may
+become due (a queued target's time or retry time, a lease's expiry), and never more than a minute
+away as a safety net. The job only wakes the dispatcher thread, which runs the missed-post policy
+first, then claims what is due and hands each claimed target to a worker. Any change to the plan
+(an event on the hub) re-arms it, so a post scheduled for "in two minutes" is not waited for until
+the next safety-net tick; a worker that finishes wakes the dispatcher directly.
+
+Under load the database is the narrow part (SQLite has one writer), so claims are taken in
+batches, outbox checkpoints of all waiting workers share one transaction (``CheckpointWriter``)
+and successes are recorded in batches (``SuccessRecorder``).
 
 A ``BackgroundScheduler`` is used, not APScheduler's Qt scheduler: the latter leaks timers under
 PySide6 (DESIGN.md, "Facts about the stack"), and the daemon has no Qt at all.
@@ -51,6 +56,7 @@ log = logging.getLogger("cmdesk.publish")
 SAFETY_NET = timedelta(seconds=60)
 HANDOFF_RECHECK = timedelta(minutes=1)
 IN_FLIGHT_PER_WORKER = 4
+HOUSEKEEPING_EVERY = timedelta(seconds=5)
 DISPATCH_JOB = "dispatch"
 
 
@@ -197,10 +203,13 @@ class PublishingEngine:
         self._running: dict[int, Future[None]] = {}
         self._scheduler: BackgroundScheduler | None = None
         self._stopping = False
-        # A dispatch in progress absorbs re-arm requests: it runs once more instead of stacking
-        # jobs that APScheduler would refuse ("maximum number of running instances").
-        self._dispatching = False
-        self._again = False
+        # APScheduler only keeps time: its job (and any finishing worker) sets this event, and
+        # one dispatcher thread does the work, so dispatches never overlap or get skipped.
+        self._wake = threading.Event()
+        self._dispatcher: threading.Thread | None = None
+        self._housekept: datetime | None = None
+        self._paused = False
+        self._grace = timedelta(minutes=15)
         # Channels whose sign-in was refused: jobs already claimed for them are given back
         # unrun until the channel is reconnected (a change event on it clears the entry).
         self._needs_reauth: set[int] = set()
@@ -215,14 +224,18 @@ class PublishingEngine:
         self.publishing.release_stale_leases()
         scheduler = BackgroundScheduler(
             timezone=UTC,
-            # Overlapping runs are absorbed by _dispatch_safely itself; APScheduler must never
-            # skip one (a skipped date job would leave nothing armed).
-            job_defaults={"coalesce": True, "max_instances": 3, "misfire_grace_time": None},
+            # The job only wakes the dispatcher thread, so it never runs long enough to overlap
+            # itself; a late run (after sleep) still runs: cmdesk applies its own missed rule.
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         self._recorder = SuccessRecorder(self.publishing)
         self._checkpoints = CheckpointWriter(self.publishing)
         scheduler.start()
         self._scheduler = scheduler
+        self._dispatcher = threading.Thread(
+            target=self._dispatch_loop, name="cmdesk-dispatch", daemon=True
+        )
+        self._dispatcher.start()
         self.arm(datetime.now(UTC))
 
     def stop(self, *, wait: bool = True) -> None:
@@ -232,6 +245,9 @@ class PublishingEngine:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        self._wake.set()
+        if self._dispatcher is not None:
+            self._dispatcher.join(30)
         self._pool.shutdown(wait=wait, cancel_futures=True)
         if self._recorder is not None:
             self._recorder.stop()
@@ -266,8 +282,11 @@ class PublishingEngine:
                 else now + SAFETY_NET
             )
         when = min(when, now + SAFETY_NET)
+        if when <= now:
+            self._wake.set()  # due now: no timer needed
+            return
         scheduler.add_job(
-            self._dispatch_safely, "date", run_date=when, id=DISPATCH_JOB, replace_existing=True
+            self._wake.set, "date", run_date=when, id=DISPATCH_JOB, replace_existing=True
         )
 
     def _on_change(self, changes: ChangeSet) -> None:
@@ -275,42 +294,44 @@ class PublishingEngine:
             return  # our own outcomes: the worker re-arms when it finishes
         with self._lock:
             self._needs_reauth -= changes.ids("channel")
+        if changes.ids("setting"):
+            self._housekept = None  # read the settings again at the next dispatch
         if changes.ids("post") or changes.ids("target") or changes.ids("setting"):
             self.arm()
 
     # --- dispatching ---------------------------------------------------------------------------
 
-    def _dispatch_safely(self) -> None:
-        with self._lock:
-            if self._dispatching:
-                # Another run is dispatching: it will look once more before it ends.
-                self._again = True
+    def _dispatch_loop(self) -> None:
+        """The dispatcher thread: one dispatch at a time, whenever the timer or a worker wakes it."""
+        while True:
+            self._wake.wait()
+            if self._stopping:
                 return
-            self._dispatching = True
-        try:
-            while True:
-                with self._lock:
-                    self._again = False
+            self._wake.clear()
+            try:
                 self.dispatch_once()
-                with self._lock:
-                    if not self._again or self._stopping:
-                        self._dispatching = False
-                        break
-        except Exception:
-            with self._lock:
-                self._dispatching = False
-            log.exception("dispatch failed; trying again soon")
-            self.arm(datetime.now(UTC) + timedelta(seconds=10))
-            return
-        self.arm()
+            except Exception:
+                log.exception("dispatch failed; trying again soon")
+                self.arm(datetime.now(UTC) + timedelta(seconds=10))
+                continue
+            self.arm()
 
     def dispatch_once(self) -> int:
         """Apply the missed rule, claim what is due and start it; returns how many started."""
-        if self._stopping or self.settings.get("publishing_paused"):
+        if self._stopping:
             return 0
-        grace = timedelta(minutes=int(self.settings.get("missed_grace_minutes")))
-        self.publishing.release_stale_leases()
-        self.publishing.mark_missed(grace)
+        now = self.publishing.clock.now()
+        if self._housekept is None or now - self._housekept >= HOUSEKEEPING_EVERY:
+            # Settings, stale leases and the missed rule change slowly: under load a dispatch
+            # follows every finished publish, and these would cost writes each time.
+            self._housekept = now
+            self._paused = bool(self.settings.get("publishing_paused"))
+            self._grace = timedelta(minutes=int(self.settings.get("missed_grace_minutes")))
+            self.publishing.release_stale_leases()
+            if not self._paused:
+                self.publishing.mark_missed(self._grace)
+        if self._paused:
+            return 0
         # A short queue of claimed jobs waits behind the workers, so none idles between two
         # dispatches; it stays short because every claim holds a lease.
         free = self.workers * IN_FLIGHT_PER_WORKER - self.busy

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from cmdesk.bootstrap import AppContext
 from cmdesk.commands.common import channel, context, emit_json, parse_when, workspace
 from cmdesk.dto import PostDetail, PostFilter, PostInput
 from cmdesk.errors import ValidationError
@@ -54,6 +55,20 @@ def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentPars
     lst.add_argument("--to", dest="end", metavar="ISO")
     lst.add_argument("--workspace")
     lst.set_defaults(handler=cmd_list)
+
+    now = verbs.add_parser("now", parents=common, help="publish a post at once (also a missed one)")
+    now.add_argument("post_id", type=int, metavar="ID")
+    now.set_defaults(handler=cmd_now)
+    move = verbs.add_parser("move", parents=common, help="give a post a new time")
+    move.add_argument("post_id", type=int, metavar="ID")
+    move.add_argument("--at", required=True, metavar="ISO-8601")
+    move.add_argument(
+        "--schedule", action="store_true", help="also schedule it (a missed or failed post)"
+    )
+    move.set_defaults(handler=cmd_move)
+    archive = verbs.add_parser("archive", parents=common, help="archive a post (skip a missed one)")
+    archive.add_argument("post_id", type=int, metavar="ID")
+    archive.set_defaults(handler=cmd_archive)
 
     confirm = verbs.add_parser(
         "confirm", parents=common, help="say whether an uncertain post went out"
@@ -181,3 +196,38 @@ def cmd_confirm(args: argparse.Namespace) -> int:
         else:
             print(f"Post {args.post_id} will be sent again now.")
     return 0
+
+
+def _report(args: argparse.Namespace, ctx: AppContext, post_id: int, message: str) -> int:
+    if args.json:
+        emit_json(ctx.plan.get_post(post_id))
+    else:
+        print(message)
+    return 0
+
+
+def cmd_now(args: argparse.Namespace) -> int:
+    with context(args) as ctx:
+        ctx.plan.publish_now(args.post_id)
+        return _report(args, ctx, args.post_id, f"Post {args.post_id} will go out now.")
+
+
+def cmd_move(args: argparse.Namespace) -> int:
+    with context(args) as ctx:
+        detail = ctx.plan.get_post(args.post_id)
+        tz = ctx.workspaces.get(detail.workspace_id).timezone
+        when = parse_when(args.at, tz)
+        if args.schedule:
+            ctx.plan.schedule_post(args.post_id, when)
+        else:
+            ctx.plan.reschedule_post(args.post_id, when)
+        local = utc_to_local(when, tz)
+        return _report(
+            args, ctx, args.post_id, f"Post {args.post_id} moved to {local:%Y-%m-%d %H:%M} ({tz})."
+        )
+
+
+def cmd_archive(args: argparse.Namespace) -> int:
+    with context(args) as ctx:
+        ctx.plan.archive_post(args.post_id)
+        return _report(args, ctx, args.post_id, f"Post {args.post_id} archived.")

@@ -196,19 +196,32 @@ class PublishingService(Service):
         """Give back targets whose lease ran out or whose owner process died."""
         now = self.clock.now()
         released: list[tuple[int, int]] = []
-        with self._write() as s:
+        with self._read() as s:  # looking is cheap; a write transaction only if needed
             rows = s.execute(
                 select(Target.id, Target.post_id, Target.lease_owner, Target.lease_until).where(
                     Target.state == TargetState.PUBLISHING.value
                 )
             ).all()
-            for tid, pid, owner, until in rows:
-                if (until is not None and until <= now) or (owner and _owner_is_dead(owner)):
-                    s.execute(
-                        update(Target)
-                        .where(Target.id == tid, Target.state == TargetState.PUBLISHING.value)
-                        .values(state=TargetState.QUEUED.value, lease_owner=None, lease_until=None)
+        stale = [
+            (tid, pid, owner)
+            for tid, pid, owner, until in rows
+            if (until is not None and until <= now) or (owner and _owner_is_dead(owner))
+        ]
+        if not stale:
+            return ChangeSet()
+        with self._write() as s:
+            for tid, pid, owner in stale:
+                # Only if nobody re-claimed it since it was read.
+                result = s.connection().execute(
+                    update(Target)
+                    .where(
+                        Target.id == tid,
+                        Target.state == TargetState.PUBLISHING.value,
+                        Target.lease_owner == owner,
                     )
+                    .values(state=TargetState.QUEUED.value, lease_owner=None, lease_until=None)
+                )
+                if result.rowcount == 1:
                     released.append((tid, pid))
         if released:
             log.info("released %d stale lease(s)", len(released))
@@ -218,17 +231,16 @@ class PublishingService(Service):
         """Never-tried targets whose time passed more than ``grace`` ago become missed."""
         now = self.clock.now()
         limit = now - grace
+        query = select(Target.id, Target.post_id).where(
+            Target.state == TargetState.QUEUED.value,
+            Target.attempts == 0,
+            Target.due_at < limit,
+        )
+        with self._read() as s:  # looking is cheap; a write transaction only if needed
+            if s.execute(query.limit(1)).first() is None:
+                return ChangeSet()
         with self._write() as s:
-            rows = [
-                (tid, pid)
-                for tid, pid in s.execute(
-                    select(Target.id, Target.post_id).where(
-                        Target.state == TargetState.QUEUED.value,
-                        Target.attempts == 0,
-                        Target.due_at < limit,
-                    )
-                )
-            ]
+            rows = [(tid, pid) for tid, pid in s.execute(query)]
             for tid, _ in rows:
                 s.execute(
                     update(Target)

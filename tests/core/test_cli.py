@@ -117,3 +117,13 @@ def test_usage_errors_exit_2_in_one_line(tmp_path: Path, args: tuple[str, ...]) 
 def test_unknown_database_driver(tmp_path: Path) -> None:
     out = run("--db", "oracle+nothing://x/y", "demo", data=tmp_path)
     assert out.returncode == 1 and "does not know how to open" in out.stderr
+
+
+def test_settings_list_and_set(tmp_path: Path) -> None:
+    assert run("settings", "set", "missed_grace_minutes", "45", data=tmp_path).returncode == 0
+    listed = json.loads(run("settings", "list", "--json", data=tmp_path).stdout)
+    assert listed["missed_grace_minutes"] == 45 and listed["publishing_paused"] is False
+    bad = run("settings", "set", "missed_grace_minutes", "-3", data=tmp_path)
+    assert bad.returncode == 1 and "at least 0" in bad.stderr
+    unknown = run("settings", "set", "colour", "red", data=tmp_path)
+    assert unknown.returncode == 2

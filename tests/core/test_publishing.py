@@ -468,3 +468,57 @@ def test_engine_runs_on_real_time_and_rearms_on_changes(
         assert fake.texts() == ["soon"]
     finally:
         eng.stop()
+
+
+def test_checkpoints_from_many_workers_share_transactions_and_respect_leases(
+    ctx: AppContext, clock: FakeClock
+) -> None:
+    from cmdesk.scheduler import CheckpointWriter
+    from cmdesk.services.publishing import LeaseLostError
+
+    wid = workspace(ctx)
+    cid = fake_channel(ctx, wid)
+    posts = [scheduled(ctx, wid, (cid,), text=f"p{i}") for i in range(12)]
+    at_due(clock)
+    jobs = ctx.publishing.claim_many(ctx.publishing.due_target_ids(50), "me")
+    assert len(jobs) == 12
+    writer = CheckpointWriter(ctx.publishing)
+    try:
+        threads = [
+            threading.Thread(target=writer.write, args=(j.target_id, "me", {"n": j.target_id}))
+            for j in jobs
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        assert all(target(ctx, p).state == TargetState.PUBLISHING for p in posts)
+        with pytest.raises(LeaseLostError):  # someone else's lease: refused, nothing written
+            writer.write(jobs[0].target_id, "another-process", {"n": -1})
+    finally:
+        writer.stop()
+    with ctx.db.session(write=False) as s:
+        from cmdesk.models import Target
+
+        stored = {t.id: t.progress for t in s.query(Target)}
+    assert all(stored[j.target_id] == {"n": j.target_id} for j in jobs)
+
+
+def test_successes_recorded_in_batches_all_land(ctx: AppContext, clock: FakeClock) -> None:
+    from cmdesk.adapters.base import PublishResult
+    from cmdesk.scheduler import SuccessRecorder
+
+    wid = workspace(ctx)
+    cid = fake_channel(ctx, wid)
+    posts = [scheduled(ctx, wid, (cid,), text=f"p{i}") for i in range(30)]
+    at_due(clock)
+    jobs = ctx.publishing.claim_many(ctx.publishing.due_target_ids(50), "me")
+    recorder = SuccessRecorder(ctx.publishing, max_batch=7)
+    try:
+        for j in jobs:
+            recorder.add(j.target_id, "me", PublishResult(remote_id=f"r{j.target_id}", url=None))
+        assert recorder.flush(10)
+    finally:
+        recorder.stop()
+    assert {ctx.plan.get_post(p).status for p in posts} == {PostStatus.PUBLISHED}
+    assert {target(ctx, p).remote_id for p in posts} == {f"r{j.target_id}" for j in jobs}

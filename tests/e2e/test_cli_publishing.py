@@ -355,3 +355,36 @@ def test_confirm_settles_an_uncertain_delivery(
     assert post["targets"][0]["state"] == "published"
     again = cli("post", "confirm", "1", "--not-sent")
     assert again.returncode == 1 and "no delivery waiting" in again.stderr
+
+
+def test_a_missed_post_is_decided_from_the_command_line(
+    cli: Cli, servers: tuple[FakeMastodon, FakeBluesky]
+) -> None:
+    masto, _ = servers
+    cli(
+        "channel",
+        "add",
+        "mastodon",
+        "--name",
+        "Masto",
+        "--base-url",
+        masto.url,
+        "--token-stdin",
+        stdin=DEFAULT_TOKEN,
+    )
+    for _ in range(3):
+        assert (
+            cli(
+                "post", "add", "--channel", "Masto", "--at", "2030-01-01T09:00", "--text", "x"
+            ).returncode
+            == 0
+        )
+    cli.sql("UPDATE target SET state = 'missed'")
+    cli.sql("UPDATE post SET status = 'missed'")
+    assert cli("post", "archive", "1").returncode == 0
+    moved = cli("post", "move", "2", "--at", "2031-05-01T10:00", "--schedule")
+    assert moved.returncode == 0 and "2031-05-01 10:00 (America/New_York)" in moved.stdout
+    now = cli.json("post", "now", "3")
+    assert now["status"] == "scheduled" and now["targets"][0]["state"] == "queued"  # type: ignore[index]
+    states = {p["id"]: p["status"] for p in cli.json("post", "list")}  # type: ignore[union-attr]
+    assert states == {1: "archived", 2: "scheduled", 3: "scheduled"}
