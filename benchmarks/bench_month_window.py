@@ -32,8 +32,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
-import platform
 import sqlite3
 import statistics
 import sys
@@ -45,12 +43,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy
 from sqlalchemy import Engine, event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import datagen
+from machine import machine
 
 from cmdesk.bootstrap import build_context
 from cmdesk.credentials import MemoryCredentialStore
@@ -58,27 +56,6 @@ from cmdesk.credentials import MemoryCredentialStore
 TARGET_MS = 15.0
 #: What the month view asks per day (ui.main_window.MAX_CHIPS_PER_DAY); the rest is counted.
 MONTH_VIEW_PER_DAY = 12
-
-
-def machine() -> dict[str, Any]:
-    """Where and when the numbers were taken."""
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        cpu = platform.processor() or "unknown"
-    return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "platform": platform.platform(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "sqlalchemy": sqlalchemy.__version__,
-    }
 
 
 def windows(tz: str, middle: datetime, week_start: int) -> dict[str, tuple[datetime, datetime]]:

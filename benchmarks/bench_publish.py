@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -39,8 +38,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import requests  # noqa: E402
+from machine import machine  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from cmdesk.adapters.base import PublishRequest, PublishResult  # noqa: E402
@@ -71,24 +72,6 @@ class TimedMastodon(MastodonAdapter):
         with self._lock:
             self.finished[request.target_id] = time.time()
         return result
-
-
-def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "platform": platform.platform(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-    }
 
 
 class ServerProcess:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -54,10 +54,22 @@ from cmdesk.services.settings import SettingsService
 log = logging.getLogger("cmdesk.publish")
 
 SAFETY_NET = timedelta(seconds=60)
+_T = TypeVar("_T")
 HANDOFF_RECHECK = timedelta(minutes=1)
 IN_FLIGHT_PER_WORKER = 4
 HOUSEKEEPING_EVERY = timedelta(seconds=5)
 DISPATCH_JOB = "dispatch"
+
+
+def _next_batch(q: queue.Queue[_T], max_batch: int) -> list[_T]:
+    """Wait for one item, then take whatever else is already waiting, up to ``max_batch``."""
+    batch = [q.get()]
+    while len(batch) < max_batch:
+        try:
+            batch.append(q.get_nowait())
+        except queue.Empty:
+            break
+    return batch
 
 
 class SuccessRecorder:
@@ -92,13 +104,7 @@ class SuccessRecorder:
 
     def _run(self) -> None:
         while True:
-            first = self._queue.get()
-            batch = [first]
-            while len(batch) < self.max_batch:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            batch = _next_batch(self._queue, self.max_batch)
             items = [item for item in batch if item is not None]
             try:
                 if items:
@@ -141,13 +147,7 @@ class CheckpointWriter:
 
     def _run(self) -> None:
         while True:
-            first = self._queue.get()
-            batch = [first]
-            while len(batch) < self.max_batch:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            batch = _next_batch(self._queue, self.max_batch)
             items = [p for p in batch if p is not None]
             if items:
                 self._commit(items)

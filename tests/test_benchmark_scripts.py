@@ -38,3 +38,27 @@ def test_month_window_benchmark_runs_on_small_data(tmp_path: Path) -> None:
         # The calendar call and its raw replay see the same rows; so do the listing and its replay.
         assert window["calendar_days"]["rows"] == window["calendar_days_raw"]["rows"] > 0
         assert window["list_window"]["rows"] == window["list_window_raw"]["rows"] > 0
+
+
+def test_publish_benchmark_idle_part_runs(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/bench_publish.py",
+            "--only",
+            "idle",
+            "--future-posts",
+            "200",
+            "--idle-seconds",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    idle = json.loads(out.stdout)["idle"]
+    assert idle["future_posts"] == 200 and idle["daemon_exit"] == 0
+    assert idle["core_share_percent"] >= 0

@@ -23,7 +23,7 @@ import os
 import random
 import socket
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -381,14 +381,7 @@ class PublishingService(Service):
             credential_ref=channel.credential_ref,
             request=PublishRequest(
                 target_id=target.id,
-                channel=ChannelRef(
-                    id=channel.id,
-                    network=channel.network,
-                    name=channel.name,
-                    handle=channel.handle,
-                    base_url=channel.base_url,
-                    limits=dict(channel.limits or {}),
-                ),
+                channel=channel_ref(channel),
                 parts=_parts_from_payload(target.payload),
                 idempotency_token=target.idempotency_token,
                 options=options,
@@ -412,14 +405,7 @@ class PublishingService(Service):
                 payload = target.payload or self._freeze_payload(
                     post, target, self._media_by_post(s, {post.id})[post.id]
                 )
-                ref = ChannelRef(
-                    id=channel.id,
-                    network=channel.network,
-                    name=channel.name,
-                    handle=channel.handle,
-                    base_url=channel.base_url,
-                    limits=dict(channel.limits or {}),
-                )
+                ref = channel_ref(channel)
                 adapter = registry.get("demo" if channel.is_demo else channel.network)
                 options = dict(payload.get("options") or {})
                 out[channel.name] = adapter.validate(ref, _parts_from_payload(payload), options)
@@ -565,90 +551,79 @@ class PublishingService(Service):
 
     def handed_off(self, target_id: int, owner: str, result: PublishResult) -> ChangeSet:
         """The server's scheduler has the post: check after its time that it went out."""
-        now = self.clock.now()
-        with self._write() as s:
-            target = self._held(s, target_id, owner)
-            if target is None:
-                return ChangeSet()
-            post = repo.get_post(s, target.post_id)
-            planned = post.scheduled_at or now
+
+        def adjust(s: Session, target: Target) -> None:
+            planned = repo.get_post(s, target.post_id).scheduled_at or self.clock.now()
             target.progress = {
                 **(target.progress or {}),
                 "handed_off": {"scheduled_id": result.remote_id, "at": planned.isoformat()},
             }
-            target.state = TargetState.QUEUED.value
             target.remote_id = result.remote_id
             target.due_at = planned + HANDOFF_CHECK_DELAY
             target.next_retry_at = None
             target.last_error = ""
-            target.lease_owner = target.lease_until = None
-            target.updated_at = now
-            pid = target.post_id
-        return self._emit(_targets_changed([(target_id, pid)], "handed_off"))
+
+        return self._requeue(target_id, owner, "handed_off", adjust)
 
     def handoff_refused(self, target_id: int, owner: str, message: str) -> ChangeSet:
         """The server would not take the hand-off: cmdesk publishes it itself at its time."""
-        now = self.clock.now()
-        with self._write() as s:
-            target = self._held(s, target_id, owner)
-            if target is None:
-                return ChangeSet()
-            post = repo.get_post(s, target.post_id)
+
+        def adjust(s: Session, target: Target) -> None:
             target.progress = {**(target.progress or {}), "handoff_refused": message}
-            target.state = TargetState.QUEUED.value
-            target.due_at = post.scheduled_at
+            target.due_at = repo.get_post(s, target.post_id).scheduled_at
             target.attempts = 0  # a plain scheduled post again, missed-post rule included
             target.next_retry_at = None
             target.last_error = f"The server's scheduler refused it ({message}); cmdesk sends it."
-            target.lease_owner = target.lease_until = None
-            target.updated_at = now
-            pid = target.post_id
-        return self._emit(_targets_changed([(target_id, pid)], "handoff_refused"))
+
+        return self._requeue(target_id, owner, "handoff_refused", adjust)
 
     def check_again_later(self, target_id: int, owner: str, at: datetime) -> ChangeSet:
         """A handed-off post is not out yet: look again at ``at`` (not a failed try)."""
-        now = self.clock.now()
-        with self._write() as s:
-            target = self._held(s, target_id, owner)
-            if target is None:
-                return ChangeSet()
-            target.state = TargetState.QUEUED.value
+
+        def adjust(_s: Session, target: Target) -> None:
             target.attempts = max(1, target.attempts - 1)
             target.next_retry_at = at
-            target.lease_owner = target.lease_until = None
-            target.updated_at = now
-            pid = target.post_id
-        return self._emit(_targets_changed([(target_id, pid)], "waiting"))
+
+        return self._requeue(target_id, owner, "waiting", adjust)
 
     def release(self, target_id: int, owner: str) -> ChangeSet:
         """Give a claimed target back untried (its channel cannot publish right now)."""
-        with self._write() as s:
-            target = self._held(s, target_id, owner)
-            if target is None:
-                return ChangeSet()
-            target.state = TargetState.QUEUED.value
+
+        def adjust(_s: Session, target: Target) -> None:
             target.attempts = max(0, target.attempts - 1)
-            target.lease_owner = target.lease_until = None
-            target.updated_at = self.clock.now()
-            pid = target.post_id
-        return self._emit(_targets_changed([(target_id, pid)], "released"))
+
+        return self._requeue(target_id, owner, "released", adjust)
 
     def wait_for_network(self, target_id: int, owner: str) -> ChangeSet:
         """No connectivity: the target waits in the queue; this is not counted as a failure."""
         now = self.clock.now()
-        with self._write() as s:
-            target = self._held(s, target_id, owner)
-            if target is None:
-                return ChangeSet()
-            target.state = TargetState.QUEUED.value
+
+        def adjust(_s: Session, target: Target) -> None:
             # Being offline is not a failed try; it still counts as tried (never "missed").
             target.attempts = max(1, target.attempts - 1)
             target.next_retry_at = now + OFFLINE_RECHECK
             target.last_error = WAITING_FOR_NETWORK
+
+        return self._requeue(target_id, owner, "offline", adjust)
+
+    def _requeue(
+        self,
+        target_id: int,
+        owner: str,
+        what: str,
+        adjust: Callable[[Session, Target], None],
+    ) -> ChangeSet:
+        """Put a held target back in the queue after ``adjust`` set what differs, and say so."""
+        with self._write() as s:
+            target = self._held(s, target_id, owner)
+            if target is None:
+                return ChangeSet()
+            adjust(s, target)
+            target.state = TargetState.QUEUED.value
             target.lease_owner = target.lease_until = None
-            target.updated_at = now
+            target.updated_at = self.clock.now()
             pid = target.post_id
-        return self._emit(_targets_changed([(target_id, pid)], "offline"))
+        return self._emit(_targets_changed([(target_id, pid)], what))
 
     def fail(
         self, target_id: int, owner: str, message: str, *, reauth_channel: bool = False
@@ -813,6 +788,18 @@ class LeaseLostError(Exception):
     def __init__(self, target_id: int) -> None:
         super().__init__(f"lease on target {target_id} lost")
         self.target_id = target_id
+
+
+def channel_ref(channel: Channel) -> ChannelRef:
+    """The channel as an adapter sees it (no secret, no database)."""
+    return ChannelRef(
+        id=channel.id,
+        network=channel.network,
+        name=channel.name,
+        handle=channel.handle,
+        base_url=channel.base_url,
+        limits=dict(channel.limits or {}),
+    )
 
 
 def _parts_from_payload(payload: Mapping[str, Any]) -> tuple[PostPart, ...]:
