@@ -55,6 +55,20 @@ class Cli:
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)
 
+    def add_mastodon(self, server: FakeMastodon, name: str = "Masto") -> None:
+        out = self(
+            "channel",
+            "add",
+            "mastodon",
+            "--name",
+            name,
+            "--base-url",
+            server.url,
+            "--token-stdin",
+            stdin=DEFAULT_TOKEN,
+        )
+        assert out.returncode == 0, out.stderr
+
     def sql(self, query: str) -> list[tuple[object, ...]]:
         engine = create_engine(self.db)
         with engine.begin() as conn:
@@ -175,17 +189,7 @@ def test_post_add_daemon_publishes_and_post_list_shows_it(
     cli: Cli, servers: tuple[FakeMastodon, FakeBluesky], tmp_path: Path
 ) -> None:
     masto, sky = servers
-    cli(
-        "channel",
-        "add",
-        "mastodon",
-        "--name",
-        "Masto",
-        "--base-url",
-        masto.url,
-        "--token-stdin",
-        stdin=DEFAULT_TOKEN,
-    )
+    cli.add_mastodon(masto)
     cli(
         "channel",
         "add",
@@ -257,17 +261,7 @@ def test_a_post_the_network_would_refuse_keeps_its_place_as_a_draft(
     cli: Cli, servers: tuple[FakeMastodon, FakeBluesky]
 ) -> None:
     masto, _ = servers
-    cli(
-        "channel",
-        "add",
-        "mastodon",
-        "--name",
-        "Masto",
-        "--base-url",
-        masto.url,
-        "--token-stdin",
-        stdin=DEFAULT_TOKEN,
-    )
+    cli.add_mastodon(masto)
     too_long = "word " * 200
     out = cli("post", "add", "--channel", "Masto", "--at", "2030-01-01T09:00", "--text", too_long)
     assert out.returncode == 1
@@ -280,17 +274,7 @@ def test_bad_arguments_get_one_clear_line(
     cli: Cli, servers: tuple[FakeMastodon, FakeBluesky]
 ) -> None:
     masto, _ = servers
-    cli(
-        "channel",
-        "add",
-        "mastodon",
-        "--name",
-        "Masto",
-        "--base-url",
-        masto.url,
-        "--token-stdin",
-        stdin=DEFAULT_TOKEN,
-    )
+    cli.add_mastodon(masto)
     cases = [
         (
             ("post", "add", "--channel", "Nope", "--at", "2030-01-01T09:00", "--text", "x"),
@@ -331,17 +315,7 @@ def test_confirm_settles_an_uncertain_delivery(
     cli: Cli, servers: tuple[FakeMastodon, FakeBluesky]
 ) -> None:
     masto, _ = servers
-    cli(
-        "channel",
-        "add",
-        "mastodon",
-        "--name",
-        "Masto",
-        "--base-url",
-        masto.url,
-        "--token-stdin",
-        stdin=DEFAULT_TOKEN,
-    )
+    cli.add_mastodon(masto)
     assert (
         cli(
             "post", "add", "--channel", "Masto", "--at", "2030-01-01T09:00", "--text", "Hello"
@@ -361,17 +335,7 @@ def test_a_missed_post_is_decided_from_the_command_line(
     cli: Cli, servers: tuple[FakeMastodon, FakeBluesky]
 ) -> None:
     masto, _ = servers
-    cli(
-        "channel",
-        "add",
-        "mastodon",
-        "--name",
-        "Masto",
-        "--base-url",
-        masto.url,
-        "--token-stdin",
-        stdin=DEFAULT_TOKEN,
-    )
+    cli.add_mastodon(masto)
     for _ in range(3):
         assert (
             cli(
