@@ -9,10 +9,13 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -66,11 +69,37 @@ def run(db_url: str | None = None, debug: bool = False) -> int:
         engine = PublishingEngine(ctx.publishing, ctx.settings, ctx.adapters, ctx.hub)
         engine.start()
         try:
-            return app.exec()
+            with quit_on_signals(app):
+                return app.exec()
         finally:
             engine.stop(wait=True)
     finally:
         ctx.close()
+
+
+@contextmanager
+def quit_on_signals(app: QApplication) -> Iterator[None]:
+    """Quit cleanly on SIGTERM and SIGINT (logout, shutdown, Ctrl-C in a terminal).
+
+    Python runs signal handlers only between bytecodes, and Qt's event loop is C++: a short timer
+    gives the interpreter a moment now and then, so the handler runs and the engine stops
+    properly (publishes under way finish, the rest is released for the next start). The previous
+    handlers come back afterwards.
+    """
+    watched = (signal.SIGTERM, signal.SIGINT)
+    previous = {sig: signal.getsignal(sig) for sig in watched}
+    for sig in watched:
+        signal.signal(sig, lambda *_: app.quit())
+    timer = QTimer(app)
+    timer.setInterval(250)
+    timer.timeout.connect(lambda: None)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def application(argv: Sequence[str] | None = None) -> QApplication:

@@ -164,3 +164,14 @@ def test_probe_names_platform_and_versions() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("offscreen platform, Qt 6.")
     assert ", PySide6 6." in done.stdout
+
+
+def test_run_gives_back_the_signal_handlers_it_borrowed(
+    quiet_app: None, monkeypatch: pytest.MonkeyPatch, demo_ctx: AppContext
+) -> None:
+    import signal
+
+    before = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT))
+    monkeypatch.setattr(ui.app, "build_context", lambda url: demo_ctx)
+    assert run("sqlite:///unused.sqlite3") == 0
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
