@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -205,10 +205,6 @@ def open_database(url: str, *, migrate: bool = True, echo: bool = False) -> Data
     return db
 
 
-def table_names(engine: Engine) -> list[str]:
-    return sorted(inspect(engine).get_table_names())
-
-
 def sqlite_file(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for other databases and in-memory ones."""
     parsed = make_url(url)
@@ -219,8 +215,3 @@ def sqlite_file(url: str) -> Path | None:
     ):
         return None
     return Path(os.path.expanduser(parsed.database))
-
-
-def scalar(db: Database, sql: str) -> Any:
-    with db.engine.connect() as conn:
-        return conn.execute(text(sql)).scalar()

@@ -57,15 +57,6 @@ class ChangeSet:
     def empty(self) -> bool:
         return not (self.created or self.updated or self.deleted)
 
-    def merged(self, other: ChangeSet) -> ChangeSet:
-        return ChangeSet(
-            self.created | other.created,
-            self.updated | other.updated,
-            self.deleted | other.deleted,
-            self.description or other.description,
-            self.subject if self.subject is not None else other.subject,
-        )
-
 
 Listener = Callable[[ChangeSet], None]
 

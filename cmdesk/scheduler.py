@@ -268,9 +268,9 @@ class PublishingEngine:
         if scheduler is None or self._stopping:
             return
         now = datetime.now(UTC)
-        if when is None and self.busy >= self.workers * IN_FLIGHT_PER_WORKER:
-            # Every worker is busy: each one re-arms when it finishes, so only the safety net
-            # is needed now (arming for "due now" would spin while nothing can be started).
+        if when is None and (self._paused or self.busy >= self.workers * IN_FLIGHT_PER_WORKER):
+            # Paused, or every worker busy (each re-arms when it finishes): only the safety net is
+            # needed now; arming for "due now" would spin while nothing can be started.
             when = now + SAFETY_NET
         if when is None:
             wake = self.publishing.next_wakeup()
@@ -295,7 +295,9 @@ class PublishingEngine:
         with self._lock:
             self._needs_reauth -= changes.ids("channel")
         if changes.ids("setting"):
-            self._housekept = None  # read the settings again at the next dispatch
+            self._housekept = None  # read the settings again, at once (a resume must not wait)
+            self.arm(datetime.now(UTC))
+            return
         if changes.ids("post") or changes.ids("target") or changes.ids("setting"):
             self.arm()
 
@@ -488,15 +490,3 @@ def _ambiguous_message(detail: str) -> str:
         f"{detail} cmdesk cannot tell whether the post went out and will not risk sending it "
         "twice. Check the account, then mark it as sent or not sent."
     )
-
-
-def describe(engine: PublishingEngine) -> dict[str, Any]:
-    """The engine's state for a status bar or ``cmdesk doctor``."""
-    pub = engine.publishing
-    return {
-        "paused": bool(engine.settings.get("publishing_paused")),
-        "waiting_for_network": pub.waiting_for_network(),
-        "next_due": pub.next_wakeup(),
-        "attention": pub.attention_counts(),
-        "running": engine.busy,
-    }

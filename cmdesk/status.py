@@ -79,8 +79,6 @@ ENGINE_TRANSITIONS: dict[PostStatus, frozenset[PostStatus]] = {
     S.MISSED: frozenset({S.PUBLISHED}),
 }
 
-#: Statuses whose posts the scheduler may publish.
-PUBLISHABLE = frozenset({S.SCHEDULED})
 #: Statuses whose time can no longer be changed.
 FROZEN_TIME = frozenset({S.PUBLISHED, S.ARCHIVED})
 
@@ -103,11 +101,6 @@ def _reason(old: PostStatus, new: PostStatus) -> str:
     if old == S.IN_REVIEW and new == S.SCHEDULED:
         return "It is waiting for review; approve it first."
     return "That step is not part of the workflow."
-
-
-def allowed_targets(old: PostStatus) -> frozenset[PostStatus]:
-    """The statuses a person may move a post to from ``old``."""
-    return USER_TRANSITIONS.get(old, frozenset())
 
 
 def check_transition(old: PostStatus, new: PostStatus, *, by_engine: bool = False) -> None:

@@ -118,10 +118,5 @@ def month_grid_bounds(year: int, month: int, *, week_start: int = 0) -> tuple[da
     return start, start + timedelta(days=42)
 
 
-def to_epoch(value: datetime) -> int:
-    """Whole seconds since the epoch for an aware datetime."""
-    return int(ensure_utc(value).timestamp())
-
-
 def from_epoch(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)

@@ -140,23 +140,3 @@ class MediaService(Service):
             dto = media_dto(asset, self.root)
         self._emit(ChangeSet.of(created=[("media", dto.id)], subject=dto.id))
         return dto
-
-    def set_alt_text(self, media_id: int, alt_text: str) -> ChangeSet:
-        with self._write() as s:
-            asset = s.get(MediaAsset, media_id)
-            if asset is None:
-                raise ValidationError(f"There is no media file {media_id}.")
-            asset.alt_text = alt_text
-        return self._emit(ChangeSet.of(updated=[("media", media_id)], subject=media_id))
-
-    def of_post(self, post_id: int) -> list[MediaDTO]:
-        from cmdesk.models import PostMedia
-
-        with self._read() as s:
-            q = (
-                select(MediaAsset)
-                .join(PostMedia, PostMedia.media_id == MediaAsset.id)
-                .where(PostMedia.post_id == post_id)
-                .order_by(PostMedia.position)
-            )
-            return [media_dto(a, self.root) for a in s.scalars(q)]

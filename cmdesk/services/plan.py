@@ -371,18 +371,6 @@ class PlanService(Service):
             ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="move")
         )
 
-    def clear_time(self, post_id: int) -> ChangeSet:
-        """Take an unscheduled post off the calendar (back to the side list); keeps its status."""
-        with self._write() as s:
-            post = repo.get_post(s, post_id)
-            if post.status == PostStatus.SCHEDULED.value:
-                raise ValidationError("Unschedule the post first; it is waiting to be published.")
-            if post.status in FROZEN_TIME:
-                raise ValidationError(f"A {post.status} post keeps its time.")
-            post.scheduled_at = None
-            self._touch(post)
-        return self._emit(ChangeSet.of(updated=[("post", post_id)], subject=post_id))
-
     def schedule_post(self, post_id: int, when: datetime | None = None) -> ChangeSet:
         """Commit a post to publishing at ``when`` (or its planned time) on its channels."""
         with self._write() as s:

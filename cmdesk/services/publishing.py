@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from cmdesk import repositories as repo
@@ -168,28 +168,18 @@ class PublishingService(Service):
     # --- what is due ---------------------------------------------------------------------------
 
     def next_wakeup(self) -> datetime | None:
-        """The earliest instant at which something may become claimable (or a lease expire)."""
+        """The earliest instant at which something may become claimable (or a lease expire).
+
+        Uses the same rule as ``due_target_ids``: a target waiting for its retry, or on a
+        channel that cannot publish, must not wake the engine before it could be taken.
+        """
         t = Target.__table__.c
         with self._read() as s:
-            due = s.execute(
-                select(t.due_at, t.next_retry_at)
-                .where(t.state == TargetState.QUEUED.value)
-                .order_by(t.due_at)
-                .limit(1)
-            ).first()
-            soonest_retry = s.scalar(
-                select(t.next_retry_at)
-                .where(t.state == TargetState.QUEUED.value, t.next_retry_at.is_not(None))
-                .order_by(t.next_retry_at)
-                .limit(1)
-            )
+            ready = s.scalar(_claimable(select(func.min(_ready_at()))))
             lease = s.scalar(
-                select(t.lease_until)
-                .where(t.state == TargetState.PUBLISHING.value)
-                .order_by(t.lease_until)
-                .limit(1)
+                select(func.min(t.lease_until)).where(t.state == TargetState.PUBLISHING.value)
             )
-        candidates = [v for v in (due[0] if due else None, soonest_retry, lease) if v is not None]
+        candidates = [v for v in (ready, lease) if v is not None]
         return min(candidates) if candidates else None
 
     def release_stale_leases(self) -> ChangeSet:
@@ -262,20 +252,8 @@ class PublishingService(Service):
         """Queued targets that may be claimed now, oldest first (channels that can publish)."""
         now = self.clock.now()
         with self._read() as s:
-            q = (
-                select(Target.id)
-                .join(Channel, Channel.id == Target.channel_id)
-                .where(
-                    Target.state == TargetState.QUEUED.value,
-                    Target.due_at <= now,
-                    or_(Target.next_retry_at.is_(None), Target.next_retry_at <= now),
-                    Channel.removed_at.is_(None),
-                    Channel.health == "ok",
-                )
-                .order_by(Target.due_at, Target.id)
-                .limit(limit)
-            )
-            return list(s.scalars(q))
+            q = _claimable(select(Target.id)).where(_ready_at() <= now)
+            return list(s.scalars(q.order_by(Target.due_at, Target.id).limit(limit)))
 
     # --- claiming ------------------------------------------------------------------------------
 
@@ -302,8 +280,7 @@ class PublishingService(Service):
                     .where(
                         Target.id.in_(list(target_ids)),
                         Target.state == TargetState.QUEUED.value,
-                        Target.due_at <= now,
-                        or_(Target.next_retry_at.is_(None), Target.next_retry_at <= now),
+                        _ready_at() <= now,
                     )
                     .values(
                         state=TargetState.PUBLISHING.value,
@@ -764,20 +741,6 @@ class PublishingService(Service):
 
     # --- status for the UI ---------------------------------------------------------------------
 
-    def attention_counts(self) -> dict[str, int]:
-        """Targets that need the person: failed, missed, waiting for a decision."""
-        states = (TargetState.FAILED, TargetState.MISSED, TargetState.NEEDS_CONFIRMATION)
-        t = Target.__table__.c
-        with self._read() as s:
-            rows = s.execute(
-                select(t.state, func.count())
-                .where(t.state.in_([x.value for x in states]))
-                .group_by(t.state)
-            ).all()
-        counts = {x.value: 0 for x in states}
-        counts.update({st: n for st, n in rows})
-        return counts
-
     def waiting_for_network(self) -> bool:
         with self._read() as s:
             return (
@@ -806,6 +769,24 @@ class LeaseLostError(Exception):
     def __init__(self, target_id: int) -> None:
         super().__init__(f"lease on target {target_id} lost")
         self.target_id = target_id
+
+
+def _ready_at() -> ColumnElement[datetime]:
+    """When a queued target may be taken: its time, or its retry time if that is later."""
+    t = Target.__table__.c
+    return case(
+        (and_(t.next_retry_at.is_not(None), t.next_retry_at > t.due_at), t.next_retry_at),
+        else_=t.due_at,
+    )
+
+
+def _claimable(q: Select[Any]) -> Select[Any]:
+    """Restrict a query on targets to queued ones on channels that can publish."""
+    return q.join(Channel, Channel.id == Target.channel_id).where(
+        Target.state == TargetState.QUEUED.value,
+        Channel.removed_at.is_(None),
+        Channel.health == "ok",
+    )
 
 
 def channel_ref(channel: Channel) -> ChannelRef:

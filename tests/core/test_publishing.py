@@ -522,3 +522,51 @@ def test_successes_recorded_in_batches_all_land(ctx: AppContext, clock: FakeCloc
         recorder.stop()
     assert {ctx.plan.get_post(p).status for p in posts} == {PostStatus.PUBLISHED}
     assert {target(ctx, p).remote_id for p in posts} == {f"r{j.target_id}" for j in jobs}
+
+
+def test_next_wakeup_follows_what_can_really_be_claimed(
+    ctx: AppContext, engine: PublishingEngine, fake: ScriptedAdapter, clock: FakeClock
+) -> None:
+    wid = workspace(ctx)
+    cid = fake_channel(ctx, wid)
+    pid = scheduled(ctx, wid, (cid,))
+    at_due(clock)
+    fake.script = [raising(TransientError("busy"))]
+    run(engine)
+    retry = target(ctx, pid).next_retry_at
+    assert retry is not None and retry > clock.now()
+    # Waiting for its retry: the engine sleeps until then, not "now" over and over.
+    assert ctx.publishing.next_wakeup() == retry
+    ctx.channels.set_health(cid, "needs_reauth", "sign in again")
+    assert ctx.publishing.next_wakeup() is None  # nothing can go out until it is reconnected
+
+
+def test_a_paused_or_waiting_engine_does_not_spin(ctx: AppContext, fake: ScriptedAdapter) -> None:
+    """With the real scheduler: a due post that cannot go out costs no busy loop."""
+    ctx.clock.set(datetime.now(UTC))  # type: ignore[attr-defined]
+    wid = workspace(ctx)
+    cid = fake_channel(ctx, wid)
+    ctx.plan.create_post(
+        wid,
+        PostInput(text="held", channel_ids=(cid,)),
+        status=PostStatus.SCHEDULED,
+        scheduled_at=datetime.now(UTC),
+    )
+    ctx.settings.set("publishing_paused", True)
+    eng = PublishingEngine(ctx.publishing, ctx.settings, ctx.adapters, ctx.hub, workers=2)
+    calls = 0
+    original = eng.dispatch_once
+
+    def counting() -> int:
+        nonlocal calls
+        calls += 1
+        return original()
+
+    eng.dispatch_once = counting  # type: ignore[method-assign]
+    eng.start()
+    try:
+        threading.Event().wait(1.5)
+    finally:
+        eng.stop()
+    assert fake.remote == []
+    assert calls <= 3, f"{calls} dispatches in 1.5 s while paused"
