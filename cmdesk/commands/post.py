@@ -140,9 +140,8 @@ def _describe(detail: PostDetail, names: dict[int, str], tz: str) -> list[str]:
         if detail.scheduled_at
         else "no time"
     )
-    label = (
-        detail.title or detail.text.splitlines()[0][:60] if (detail.title or detail.text) else ""
-    )
+    first_line = next((line for line in detail.text.splitlines() if line.strip()), "")
+    label = detail.title or first_line[:60]
     lines = [f"{detail.id:>5}  {when}  {detail.status.value:<10} {label}"]
     for t in detail.targets:
         bits = [f"{names.get(t.channel_id, t.channel_id)}: {t.state.value}"]

@@ -33,7 +33,17 @@ from cmdesk.dto import (
 )
 from cmdesk.errors import ValidationError
 from cmdesk.events import ChangeSet
-from cmdesk.models import MediaAsset, Post, PostMedia, PostTag, Tag, Target, Variant, Workspace
+from cmdesk.models import (
+    Campaign,
+    MediaAsset,
+    Post,
+    PostMedia,
+    PostTag,
+    Tag,
+    Target,
+    Variant,
+    Workspace,
+)
 from cmdesk.services.base import Service
 from cmdesk.status import FROZEN_TIME, PostStatus, TargetState, check_transition
 from cmdesk.timeutil import at_wall_time, ensure_utc, from_epoch, move_to_day, utc_to_local
@@ -486,9 +496,14 @@ class PlanService(Service):
 
     def _apply_links(self, s: Session, post: Post, data: PostInput) -> None:
         wid = post.workspace_id
-        if data.campaign_id is not None and data.campaign_id not in {
-            c.id for c in repo.list_campaigns(s, wid)
-        }:
+        if data.campaign_id is not None and (
+            s.scalar(
+                select(Campaign.id).where(
+                    Campaign.id == data.campaign_id, Campaign.workspace_id == wid
+                )
+            )
+            is None
+        ):
             raise ValidationError("That campaign belongs to another workspace or no longer exists.")
         post.campaign_id = data.campaign_id
         tag_ids = set(data.tag_ids)

@@ -375,13 +375,12 @@ class PublishingService(Service):
         out: dict[str, list[Problem]] = {}
         with self._read() as s:
             post = repo.get_post(s, post_id)
+            assets = self._media_by_post(s, {post.id})[post.id]  # once, for every channel
             for target in post.targets:
                 if target.state == TargetState.CANCELLED.value:
                     continue
                 channel = repo.get_channel(s, target.channel_id)
-                payload = target.payload or self._freeze_payload(
-                    post, target, self._media_by_post(s, {post.id})[post.id]
-                )
+                payload = target.payload or self._freeze_payload(post, target, assets)
                 ref = channel_ref(channel)
                 adapter = registry.get("demo" if channel.is_demo else channel.network)
                 options = dict(payload.get("options") or {})
