@@ -205,3 +205,65 @@ class PostFilter:
         return not (
             self.channel_ids or self.statuses or self.campaign_ids or self.tag_ids or self.text
         )
+
+
+@dataclass(frozen=True, slots=True)
+class VariantInput:
+    """The per-channel version of a post as the composer hands it over (None: use the master)."""
+
+    channel_id: int
+    text: str | None = None
+    thread_parts: tuple[str, ...] | None = None
+    media_ids: tuple[int, ...] | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PostSnapshot:
+    """Everything an edit can change of a post, to put it back on undo.
+
+    ``data`` and ``variants`` are the content; ``status``, ``scheduled_at`` and ``revision`` say
+    where the post stood when the snapshot was taken.
+    """
+
+    post_id: int
+    workspace_id: int
+    label: str
+    data: PostInput
+    variants: tuple[VariantInput, ...]
+    status: PostStatus
+    scheduled_at: datetime | None
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimeChange:
+    """A post's time before and after a move (None: no time)."""
+
+    post_id: int
+    label: str
+    before: datetime | None
+    after: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A post's status before and after a change, with its deliveries' states after it.
+
+    ``targets`` (channel id, target state) lets an undo that the workflow table does not allow by
+    itself check that nothing was sent or re-queued in between.
+    """
+
+    post_id: int
+    label: str
+    before: PostStatus
+    after: PostStatus
+    targets: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TrashResult:
+    """Posts put back from the trash, and what a person should know about them."""
+
+    post_ids: tuple[int, ...]
+    notes: tuple[str, ...]
