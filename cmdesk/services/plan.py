@@ -1,6 +1,6 @@
 """The content plan: create, edit, duplicate, move, schedule and change the status of posts.
 
-Rules kept here, whichever screen or command asks:
+Rules kept here (checked in :mod:`cmdesk.services.plan_rules`), whichever screen or command asks:
 
 * a post needs a title or some text;
 * its channels belong to its workspace and are not removed;
@@ -18,10 +18,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from cmdesk import repositories as repo
+from cmdesk.clock import Clock
+from cmdesk.db import Database
 from cmdesk.dto import (
     CalendarDays,
     CampaignDTO,
@@ -32,48 +33,26 @@ from cmdesk.dto import (
     TagDTO,
 )
 from cmdesk.errors import ValidationError
-from cmdesk.events import ChangeSet
+from cmdesk.events import ChangeSet, EventHub
 from cmdesk.models import (
-    Campaign,
-    MediaAsset,
     Post,
-    PostMedia,
     PostTag,
-    Tag,
-    Target,
     Variant,
     Workspace,
 )
+from cmdesk.services import plan_rules as rules
 from cmdesk.services.base import Service
-from cmdesk.status import FROZEN_TIME, PostStatus, TargetState, check_transition
-from cmdesk.timeutil import at_wall_time, ensure_utc, from_epoch, move_to_day, utc_to_local
-
-MAX_TITLE = 200
-#: Hand-offs need this much lead (the server refuses under 5 minutes; networks.md 1.5).
-HANDOFF_LEAD = timedelta(minutes=6, seconds=30)
-#: Targets with a frozen payload in these states may still send it: their content is fixed.
-_IN_FLIGHT = frozenset(
-    {
-        TargetState.QUEUED.value,
-        TargetState.PUBLISHING.value,
-        TargetState.NEEDS_CONFIRMATION.value,
-        TargetState.PENDING.value,
-    }
-)
-#: Targets whose delivery is under way or done: the post's channels and time can no longer change
-#: for them.
-_LOCKED_TARGET_STATES = frozenset(
-    {TargetState.PUBLISHING, TargetState.PUBLISHED, TargetState.NEEDS_CONFIRMATION}
-)
-
-
-def _fmt_local(when: datetime, tz: str) -> str:
-    local = utc_to_local(when, tz)
-    return f"{local:%a %d %b %Y %H:%M} ({tz})"
+from cmdesk.services.plan_rules import PlanRules
+from cmdesk.status import PostStatus, TargetState, check_transition
+from cmdesk.timeutil import at_wall_time, ensure_utc, from_epoch, move_to_day
 
 
 class PlanService(Service):
     """Posts of the plan, their times and statuses."""
+
+    def __init__(self, db: Database, clock: Clock, hub: EventHub) -> None:
+        super().__init__(db, clock, hub)
+        self.rules = PlanRules(clock)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -191,10 +170,10 @@ class PlanService(Service):
         now = self.clock.now()
         with self._write() as s:
             ws = repo.get_workspace(s, workspace_id)
-            self._check_content(data)
+            self.rules.check_content(data)
             if status in (PostStatus.PUBLISHED, PostStatus.FAILED, PostStatus.MISSED):
                 raise ValidationError(f"A new post cannot start as {status.label.lower()}.")
-            when = self._check_future(scheduled_at, ws.timezone) if scheduled_at else None
+            when = self.rules.check_future(scheduled_at, ws.timezone) if scheduled_at else None
             post = Post(
                 workspace_id=workspace_id,
                 title=data.title.strip(),
@@ -209,10 +188,10 @@ class PlanService(Service):
             )
             s.add(post)
             s.flush()
-            self._apply_links(s, post, data)
-            self._set_channels(s, post, data.channel_ids)
+            self.rules.apply_links(s, post, data)
+            self.rules.set_channels(s, post, data.channel_ids)
             if status == PostStatus.SCHEDULED:
-                self._queue(s, post, ws.timezone)
+                self.rules.queue(s, post, ws.timezone)
             post.status = status.value
             s.flush()
             pid = post.id
@@ -228,36 +207,9 @@ class PlanService(Service):
         """
         with self._write() as s:
             post = repo.get_post(s, post_id)
-            if expected_revision is not None and post.revision != expected_revision:
-                raise ValidationError(
-                    "This post was changed elsewhere while you edited it. "
-                    "Reopen it to see the latest version; your text is kept in the composer."
-                )
-            if post.status == PostStatus.PUBLISHED.value:
-                raise ValidationError(
-                    "This post is already published; editing here would not change what went out. "
-                    "Duplicate it to publish a corrected version."
-                )
-            in_flight = [t for t in post.targets if t.payload is not None and t.state in _IN_FLIGHT]
-            if in_flight:
-                raise ValidationError(
-                    "cmdesk has started sending this post and is retrying it; editing it now "
-                    "could publish two different versions. Wait for it, or unschedule it first."
-                    if post.status == PostStatus.SCHEDULED.value
-                    else "cmdesk already tried to send this post, so its content is fixed to keep "
-                    "two versions from going out. Duplicate it to publish a changed version."
-                )
-            self._check_content(data)
-            post.title = data.title.strip()
-            post.text = data.text
-            post.notes = data.notes
-            post.author = data.author
-            self._apply_links(s, post, data)
-            self._set_channels(s, post, data.channel_ids)
-            if post.status == PostStatus.SCHEDULED.value:
-                ws = repo.get_workspace(s, post.workspace_id)
-                self._queue(s, post, ws.timezone)
-            self._touch(post)
+            self.rules.check_editable(post, expected_revision)
+            self.rules.write_content(s, post, data)
+            self.rules.touch(post)
         return self._emit(
             ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="edit")
         )
@@ -288,7 +240,7 @@ class PlanService(Service):
             v.thread_parts = list(thread_parts) if thread_parts is not None else None
             if options is not None:
                 v.options = dict(options)
-            self._touch(post)
+            self.rules.touch(post)
         return self._emit(ChangeSet.of(updated=[("post", post_id)], subject=post_id))
 
     def duplicate_post(self, post_id: int, *, at: datetime | None = None) -> ChangeSet:
@@ -305,10 +257,10 @@ class PlanService(Service):
             if when is not None and at is None and when <= now:
                 when = None
             elif when is not None:
-                when = self._check_future(when, ws.timezone)
+                when = self.rules.check_future(when, ws.timezone)
             title = src.title
             if title and not title.endswith(" (copy)"):
-                title = title[: MAX_TITLE - 7] + " (copy)"
+                title = title[: rules.MAX_TITLE - 7] + " (copy)"
             copy = Post(
                 workspace_id=src.workspace_id,
                 title=title,
@@ -327,7 +279,7 @@ class PlanService(Service):
             s.flush()
             for tag_id in repo.post_tag_ids(s, src.id):
                 s.add(PostTag(post_id=copy.id, tag_id=tag_id))
-            self._set_media(s, copy, repo.post_media_ids(s, src.id))
+            self.rules.set_media(s, copy, repo.post_media_ids(s, src.id))
             live = {
                 c.id
                 for c in repo.channels_in_workspace(
@@ -335,7 +287,9 @@ class PlanService(Service):
                 )
                 if c.removed_at is None
             }
-            self._set_channels(s, copy, [t.channel_id for t in src.targets if t.channel_id in live])
+            self.rules.set_channels(
+                s, copy, [t.channel_id for t in src.targets if t.channel_id in live]
+            )
             for v in src.variants:
                 if v.channel_id in live:
                     s.add(
@@ -366,7 +320,7 @@ class PlanService(Service):
                     "This post has no time yet: give it one (drag it to a time, or schedule it)."
                 )
             when = move_to_day(post.scheduled_at, new_day, ws.timezone)
-            self._set_time(s, post, when, ws.timezone)
+            self.rules.set_time(s, post, when, ws.timezone)
         return self._emit(
             ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="move")
         )
@@ -376,7 +330,7 @@ class PlanService(Service):
         with self._write() as s:
             post = repo.get_post(s, post_id)
             ws = repo.get_workspace(s, post.workspace_id)
-            self._set_time(s, post, ensure_utc(when), ws.timezone)
+            self.rules.set_time(s, post, ensure_utc(when), ws.timezone)
         return self._emit(
             ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="move")
         )
@@ -388,10 +342,10 @@ class PlanService(Service):
             ws = repo.get_workspace(s, post.workspace_id)
             check_transition(PostStatus(post.status), PostStatus.SCHEDULED)
             if when is not None:
-                post.scheduled_at = self._check_future(ensure_utc(when), ws.timezone)
-            self._queue(s, post, ws.timezone)
+                post.scheduled_at = self.rules.check_future(ensure_utc(when), ws.timezone)
+            self.rules.queue(s, post, ws.timezone)
             post.status = PostStatus.SCHEDULED.value
-            self._touch(post)
+            self.rules.touch(post)
         return self._emit(
             ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="schedule")
         )
@@ -405,10 +359,10 @@ class PlanService(Service):
         with self._write() as s:
             post = repo.get_post(s, post_id)
             check_transition(PostStatus(post.status), PostStatus.DRAFT)
-            self._unqueue(s, post)
+            self.rules.unqueue(s, post)
             post.status = PostStatus.DRAFT.value
             post.scheduled_at = None
-            self._touch(post)
+            self.rules.touch(post)
         return self._emit(
             ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="unschedule")
         )
@@ -425,11 +379,11 @@ class PlanService(Service):
                 return ChangeSet()
             if new == PostStatus.SCHEDULED:
                 ws = repo.get_workspace(s, post.workspace_id)
-                self._queue(s, post, ws.timezone)
+                self.rules.queue(s, post, ws.timezone)
             elif old == PostStatus.SCHEDULED:
-                self._unqueue(s, post)
+                self.rules.unqueue(s, post)
             post.status = new.value
-            self._touch(post)
+            self.rules.touch(post)
         return self._emit(
             ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="status")
         )
@@ -449,189 +403,8 @@ class PlanService(Service):
                 "handed_off" in (t.progress or {}) and t.state == TargetState.QUEUED.value
                 for t in post.targets
             ):
-                self._refuse_if_handed_off(post, "delete")
+                self.rules.refuse_if_handed_off(post, "delete")
             s.delete(post)
         return self._emit(
             ChangeSet.of(deleted=[("post", post_id)], subject=post_id, description="delete")
         )
-
-    # --- rules -----------------------------------------------------------------------------
-
-    @staticmethod
-    def _check_content(data: PostInput) -> None:
-        if not data.title.strip() and not data.text.strip():
-            raise ValidationError("A post needs a title or some text.", field="text")
-        if len(data.title.strip()) > MAX_TITLE:
-            raise ValidationError(f"A title has at most {MAX_TITLE} characters.", field="title")
-
-    def _check_future(self, when: datetime, tz: str) -> datetime:
-        when = ensure_utc(when).replace(second=0, microsecond=0)
-        # A minute of tolerance: "publish at 10:41" chosen at 10:41:30 still means this minute.
-        if when < self.clock.now() - timedelta(minutes=1):
-            raise ValidationError(
-                f"{_fmt_local(when, tz)} has already passed. Pick a time from now on.",
-                field="scheduled_at",
-            )
-        return when
-
-    def _set_time(self, s: Session, post: Post, when: datetime, tz: str) -> None:
-        status = PostStatus(post.status)
-        if status in FROZEN_TIME:
-            raise ValidationError(
-                f"This post is {status.label.lower()}; its time cannot change. "
-                "Duplicate it to plan it again."
-            )
-        if any(t.state in _LOCKED_TARGET_STATES for t in post.targets):
-            raise ValidationError(
-                "This post has already gone out on some channels; it cannot move."
-            )
-        self._refuse_if_handed_off(post, "move")
-        post.scheduled_at = self._check_future(when, tz)
-        now = self.clock.now()
-        for t in post.targets:
-            if t.state == TargetState.QUEUED.value:
-                t.due_at = self._due_for(post, t, now)
-                t.updated_at = now
-        self._touch(post)
-
-    def _apply_links(self, s: Session, post: Post, data: PostInput) -> None:
-        wid = post.workspace_id
-        if data.campaign_id is not None and (
-            s.scalar(
-                select(Campaign.id).where(
-                    Campaign.id == data.campaign_id, Campaign.workspace_id == wid
-                )
-            )
-            is None
-        ):
-            raise ValidationError("That campaign belongs to another workspace or no longer exists.")
-        post.campaign_id = data.campaign_id
-        tag_ids = set(data.tag_ids)
-        if data.pillar_id is not None:
-            tag_ids.add(data.pillar_id)
-        if tag_ids:
-            rows = s.execute(
-                select(Tag.id, Tag.kind).where(Tag.workspace_id == wid, Tag.id.in_(sorted(tag_ids)))
-            )
-            known: dict[int, str] = {tid: kind for tid, kind in rows}
-            missing = tag_ids - set(known)
-            if missing:
-                raise ValidationError("Some tags belong to another workspace or no longer exist.")
-            if data.pillar_id is not None and known[data.pillar_id] != "pillar":
-                raise ValidationError("That label is a tag, not a content pillar.")
-        post.pillar_id = data.pillar_id
-        s.execute(delete(PostTag).where(PostTag.post_id == post.id))
-        for tid in sorted(set(data.tag_ids)):
-            s.add(PostTag(post_id=post.id, tag_id=tid))
-        self._set_media(s, post, data.media_ids)
-
-    def _set_media(self, s: Session, post: Post, media_ids: Iterable[int]) -> None:
-        wanted = list(dict.fromkeys(media_ids))
-        if wanted:
-            found = set(
-                s.scalars(
-                    select(MediaAsset.id).where(
-                        MediaAsset.id.in_(wanted), MediaAsset.workspace_id == post.workspace_id
-                    )
-                )
-            )
-            if len(found) != len(wanted):
-                raise ValidationError("Some media files belong to another workspace or are gone.")
-        s.execute(delete(PostMedia).where(PostMedia.post_id == post.id))
-        for position, mid in enumerate(wanted):
-            s.add(PostMedia(post_id=post.id, media_id=mid, position=position))
-
-    def _set_channels(self, s: Session, post: Post, channel_ids: Iterable[int]) -> None:
-        wanted = list(dict.fromkeys(channel_ids))
-        found = {c.id: c for c in repo.channels_in_workspace(s, post.workspace_id, wanted)}
-        for cid in wanted:
-            c = found.get(cid)
-            if c is None:
-                raise ValidationError(f"Channel {cid} is not one of this workspace's channels.")
-            if c.removed_at is not None:
-                raise ValidationError(f"The channel {c.name!r} was removed; choose another one.")
-        now = self.clock.now()
-        current = {t.channel_id: t for t in post.targets}
-        for cid, t in current.items():
-            if cid not in found:
-                if t.state in _LOCKED_TARGET_STATES:
-                    raise ValidationError(
-                        "A channel the post already went out on cannot be taken off it."
-                    )
-                post.targets.remove(t)
-        for v in list(post.variants):
-            if v.channel_id not in found:
-                post.variants.remove(v)
-        for cid in wanted:
-            if cid not in current:
-                post.targets.append(
-                    Target(
-                        channel_id=cid,
-                        state=TargetState.PENDING.value,
-                        attempts=0,
-                        last_error="",
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-        s.flush()
-
-    def _queue(self, s: Session, post: Post, tz: str) -> None:
-        """Check a post can go out and queue its pending targets at its time."""
-        if post.scheduled_at is None:
-            raise ValidationError("Choose a date and time before scheduling.", field="scheduled_at")
-        self._check_future(post.scheduled_at, tz)
-        live = [t for t in post.targets if t.state != TargetState.CANCELLED.value]
-        if not live:
-            raise ValidationError(
-                "Choose at least one channel before scheduling.", field="channels"
-            )
-        now = self.clock.now()
-        requeue = (TargetState.FAILED.value, TargetState.MISSED.value)
-        for t in live:
-            if t.state in (TargetState.PENDING.value, TargetState.QUEUED.value, *requeue):
-                if t.state in requeue:
-                    # A new try: the count starts again; the outbox state (parts of a thread
-                    # already out) is kept so nothing is posted twice.
-                    t.attempts = 0
-                    t.next_retry_at = None
-                    t.last_error = ""
-                t.state = TargetState.QUEUED.value
-                t.due_at = self._due_for(post, t, now)
-                t.updated_at = now
-
-    @staticmethod
-    def _due_for(post: Post, target: Target, now: datetime) -> datetime | None:
-        """When the engine should take a queued target.
-
-        At the post's time; or at once for a hand-off to the server's scheduler, which needs the
-        post well ahead of its time.
-        """
-        variant = next((v for v in post.variants if v.channel_id == target.channel_id), None)
-        hand_off = bool(variant is not None and (variant.options or {}).get("hand_off"))
-        if hand_off and post.scheduled_at is not None and post.scheduled_at - now >= HANDOFF_LEAD:
-            return now
-        return post.scheduled_at
-
-    @staticmethod
-    def _refuse_if_handed_off(post: Post, action: str) -> None:
-        if any("handed_off" in (t.progress or {}) for t in post.targets):
-            raise ValidationError(
-                f"This post waits in the server's own scheduler, so cmdesk cannot {action} it "
-                "here. Delete the scheduled post on the server first, then change it in cmdesk."
-            )
-
-    def _unqueue(self, s: Session, post: Post) -> None:
-        self._refuse_if_handed_off(post, "unschedule")
-        if any(t.state == TargetState.PUBLISHING.value for t in post.targets):
-            raise ValidationError("This post is being published right now; it cannot be stopped.")
-        now = self.clock.now()
-        for t in post.targets:
-            if t.state == TargetState.QUEUED.value:
-                t.state = TargetState.PENDING.value
-                t.due_at = None
-                t.updated_at = now
-
-    def _touch(self, post: Post) -> None:
-        post.updated_at = self.clock.now()
-        post.revision += 1
