@@ -87,3 +87,11 @@ def test_upgrade_at_head_is_a_no_op(db_url: str) -> None:
     migrations.upgrade_to_head(engine)
     assert migrations.current_revision(engine) == migrations.head_revision()
     engine.dispose()
+
+
+def test_revisions_read_from_the_files_match_alembic() -> None:
+    # Start-up reads the revision ids without importing Alembic; they must agree with it.
+    script = migrations.script_directory()
+    revisions, head = migrations.known_revisions()
+    assert revisions == {r.revision for r in script.walk_revisions()}
+    assert head == script.get_current_head()
