@@ -24,6 +24,7 @@ from cmdesk.services import (
     SettingsService,
     WorkspaceService,
 )
+from cmdesk.services.composer import ComposerService
 from cmdesk.services.connections import ConnectionService
 from cmdesk.services.media import MediaService
 from cmdesk.services.publishing import PublishingService
@@ -46,6 +47,7 @@ class AppContext:
     publishing: PublishingService
     adapters: AdapterRegistry
     connections: ConnectionService
+    composer: ComposerService
 
     def close(self) -> None:
         self.db.dispose()
@@ -83,6 +85,9 @@ def build_context(
         publishing=publishing,
         adapters=registry,
         connections=ConnectionService(channels, publishing, registry),
+        composer=ComposerService(
+            db, clock, hub, registry, MediaService(db, clock, hub, media_root)
+        ),
     )
 
 
