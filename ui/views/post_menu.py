@@ -1,0 +1,94 @@
+"""The context menu of selected posts on the board and in the list.
+
+Edit, duplicate, unschedule and publish now act on one post; change status, archive and delete act
+on the whole selection as one undo step. Only steps the workflow allows for every selected post are
+offered, so the menu itself says what can be done; a refusal the service still makes (no time, no
+channel) is shown through :func:`ui.errors.show_error`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtWidgets import QMenu, QWidget
+
+from cmdesk.dto import PostSummary
+from cmdesk.status import USER_TRANSITIONS, PostStatus
+from ui.actions import PlanActions
+from ui.errors import show_error
+
+_PUBLISHABLE = frozenset(
+    {
+        PostStatus.DRAFT,
+        PostStatus.APPROVED,
+        PostStatus.SCHEDULED,
+        PostStatus.FAILED,
+        PostStatus.MISSED,
+    }
+)
+
+
+def allowed_statuses(posts: Sequence[PostSummary]) -> list[PostStatus]:
+    """Statuses every one of ``posts`` may be given by a person, in workflow order."""
+    if not posts:
+        return []
+    common = set(PostStatus)
+    for post in posts:
+        common &= USER_TRANSITIONS.get(post.status, frozenset())
+    return [s for s in PostStatus if s in common]
+
+
+def run_action(parent: QWidget, step: Callable[[], object]) -> bool:
+    """Run one PlanActions call; an error is shown and False returned."""
+    try:
+        step()
+    except Exception as exc:  # UserErrors and bugs both take the one error path
+        show_error(parent, exc)
+        return False
+    return True
+
+
+def build_post_menu(
+    parent: QWidget,
+    posts: Sequence[PostSummary],
+    actions: PlanActions,
+    on_edit: Callable[[int], None],
+) -> QMenu:
+    """A menu for ``posts`` (the selection; the first is the one under the pointer)."""
+    menu = QMenu(parent)
+    menu.setAccessibleName("Post actions")
+    ids = [p.id for p in posts]
+    single = posts[0] if len(posts) == 1 else None
+
+    def add(text: str, step: Callable[[], object], enabled: bool = True) -> None:
+        act = menu.addAction(text)
+        act.setEnabled(enabled)
+        act.triggered.connect(lambda: run_action(parent, step))
+
+    if single is not None:
+        add("Edit…", lambda: on_edit(single.id))
+        add("Duplicate", lambda: actions.duplicate(single.id))
+        add(
+            "Unschedule",
+            lambda: actions.unschedule(single.id),
+            single.status == PostStatus.SCHEDULED,
+        )
+        add("Publish now", lambda: actions.publish_now(single.id), single.status in _PUBLISHABLE)
+        menu.addSeparator()
+    status_menu = menu.addMenu("Change status")
+    status_menu.setAccessibleName("Change status")
+    allowed = allowed_statuses(posts)
+    for status in allowed:
+        act = status_menu.addAction(status.label)
+        act.triggered.connect(
+            lambda _=False, s=status: run_action(parent, lambda: actions.change_status_many(ids, s))
+        )
+    status_menu.setEnabled(bool(allowed))
+    add(
+        "Archive",
+        lambda: actions.change_status_many(ids, PostStatus.ARCHIVED),
+        PostStatus.ARCHIVED in allowed,
+    )
+    menu.addSeparator()
+    add("Delete" if single else f"Delete {len(ids)} posts", lambda: actions.delete(ids))
+    return menu
