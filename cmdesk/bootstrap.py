@@ -26,6 +26,7 @@ from cmdesk.services import (
 )
 from cmdesk.services.composer import ComposerService
 from cmdesk.services.connections import ConnectionService
+from cmdesk.services.history import HistoryService
 from cmdesk.services.media import MediaService
 from cmdesk.services.publishing import PublishingService
 
@@ -47,6 +48,7 @@ class AppContext:
     publishing: PublishingService
     adapters: AdapterRegistry
     connections: ConnectionService
+    history: HistoryService
     composer: ComposerService
 
     def close(self) -> None:
@@ -85,6 +87,7 @@ def build_context(
         publishing=publishing,
         adapters=registry,
         connections=ConnectionService(channels, publishing, registry),
+        history=HistoryService(db, clock, hub),
         composer=ComposerService(
             db, clock, hub, registry, MediaService(db, clock, hub, media_root)
         ),

@@ -237,28 +237,29 @@ class PostSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
-class TimeChange:
-    """A post's time before and after a move (None: no time)."""
+class Placement:
+    """Where a post stands: its status, its time, and each delivery's state (channel id, state)."""
 
-    post_id: int
-    label: str
-    before: datetime | None
-    after: datetime | None
+    status: PostStatus
+    scheduled_at: datetime | None
+    targets: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
-class StatusChange:
-    """A post's status before and after a change, with its deliveries' states after it.
+class PlacementChange:
+    """A post's placement before and after a move, a status change or an unschedule.
 
-    ``targets`` (channel id, target state) lets an undo that the workflow table does not allow by
-    itself check that nothing was sent or re-queued in between.
+    Undoing is applying :meth:`reversed`: the service checks that the post still stands at
+    ``before`` (nobody changed it elsewhere) and takes it to ``after``.
     """
 
     post_id: int
     label: str
-    before: PostStatus
-    after: PostStatus
-    targets: tuple[tuple[int, str], ...]
+    before: Placement
+    after: Placement
+
+    def reversed(self) -> PlacementChange:
+        return PlacementChange(self.post_id, self.label, self.after, self.before)
 
 
 @dataclass(frozen=True, slots=True)

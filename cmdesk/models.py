@@ -185,8 +185,9 @@ class Post(Timestamps, Base):
     __table_args__ = (
         CheckConstraint(_status_check("status", PostStatus), name="status"),
         # The calendar reads a time window of one workspace; the board and filters count by status.
-        Index("ix_post_workspace_scheduled", "workspace_id", "scheduled_at"),
-        Index("ix_post_workspace_status", "workspace_id", "status"),
+        # Both skip trashed posts, so ``trashed_at`` is in the indexes to keep the reads index-only.
+        Index("ix_post_workspace_scheduled", "workspace_id", "scheduled_at", "trashed_at"),
+        Index("ix_post_workspace_status", "workspace_id", "status", "trashed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -206,6 +207,9 @@ class Post(Timestamps, Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCSeconds)
     # Bumped on every change: lets the UI and autosave detect that another window changed a post.
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # Set when the post is deleted: it stays in the trash (out of every list) until restored or
+    # purged 30 days later, so a delete can be undone.
+    trashed_at: Mapped[datetime | None] = mapped_column(UTCSeconds, index=True)
 
     targets: Mapped[list[Target]] = relationship(
         back_populates="post", cascade="all, delete-orphan", passive_deletes=True

@@ -137,9 +137,10 @@ def get_channel(s: Session, channel_id: int) -> Channel:
     return c
 
 
-def get_post(s: Session, post_id: int) -> Post:
+def get_post(s: Session, post_id: int, *, include_trashed: bool = False) -> Post:
+    """A post of the plan; a trashed one only with ``include_trashed`` (undo, restore, purge)."""
     p = s.get(Post, post_id)
-    if p is None:
+    if p is None or (p.trashed_at is not None and not include_trashed):
         raise NotFoundError(f"Post {post_id} does not exist (it may have been deleted).")
     return p
 
@@ -209,7 +210,7 @@ def list_tags(s: Session, workspace_id: int) -> list[TagDTO]:
 
 
 def _apply_filter(q: Select[Any], workspace_id: int, f: PostFilter) -> Select[Any]:
-    q = q.where(_post.workspace_id == workspace_id)
+    q = q.where(_post.workspace_id == workspace_id, _post.trashed_at.is_(None))
     if f.start is not None:
         q = q.where(_post.scheduled_at >= f.start)
     if f.end is not None:
@@ -341,7 +342,7 @@ def _summaries(workspace_id: int, rows: Sequence[Any]) -> list[PostSummary]:
 def count_by_status(s: Session, workspace_id: int) -> dict[PostStatus, int]:
     q = (
         select(_post.status, func.count())
-        .where(_post.workspace_id == workspace_id)
+        .where(_post.workspace_id == workspace_id, _post.trashed_at.is_(None))
         .group_by(_post.status)
     )
     counts = {st: 0 for st in PostStatus}

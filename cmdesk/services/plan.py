@@ -167,33 +167,8 @@ class PlanService(Service):
         scheduled_at: datetime | None = None,
     ) -> ChangeSet:
         """Add a post; ``status=SCHEDULED`` also queues it (it then needs a time and a channel)."""
-        now = self.clock.now()
         with self._write() as s:
-            ws = repo.get_workspace(s, workspace_id)
-            self.rules.check_content(data)
-            if status in (PostStatus.PUBLISHED, PostStatus.FAILED, PostStatus.MISSED):
-                raise ValidationError(f"A new post cannot start as {status.label.lower()}.")
-            when = self.rules.check_future(scheduled_at, ws.timezone) if scheduled_at else None
-            post = Post(
-                workspace_id=workspace_id,
-                title=data.title.strip(),
-                text=data.text,
-                status=PostStatus.DRAFT.value,
-                scheduled_at=when,
-                notes=data.notes,
-                author=data.author,
-                revision=1,
-                created_at=now,
-                updated_at=now,
-            )
-            s.add(post)
-            s.flush()
-            self.rules.apply_links(s, post, data)
-            self.rules.set_channels(s, post, data.channel_ids)
-            if status == PostStatus.SCHEDULED:
-                self.rules.queue(s, post, ws.timezone)
-            post.status = status.value
-            s.flush()
+            post = self.rules.new_post(s, workspace_id, data, status, scheduled_at)
             pid = post.id
         return self._emit(ChangeSet.of(created=[("post", pid)], subject=pid, description="create"))
 
@@ -373,17 +348,9 @@ class PlanService(Service):
         """Move a post through the workflow; a refused change raises ``TransitionError`` with why."""
         with self._write() as s:
             post = repo.get_post(s, post_id)
-            old = PostStatus(post.status)
-            check_transition(old, new)
-            if new == old:
+            if PostStatus(post.status) == new:
                 return ChangeSet()
-            if new == PostStatus.SCHEDULED:
-                ws = repo.get_workspace(s, post.workspace_id)
-                self.rules.queue(s, post, ws.timezone)
-            elif old == PostStatus.SCHEDULED:
-                self.rules.unqueue(s, post)
-            post.status = new.value
-            self.rules.touch(post)
+            self.rules.set_status(s, post, new)
         return self._emit(
             ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="status")
         )

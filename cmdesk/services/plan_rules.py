@@ -22,7 +22,7 @@ from cmdesk.clock import Clock
 from cmdesk.dto import PostInput, VariantInput
 from cmdesk.errors import ValidationError
 from cmdesk.models import Campaign, MediaAsset, Post, PostMedia, PostTag, Tag, Target, Variant
-from cmdesk.status import FROZEN_TIME, PostStatus, TargetState
+from cmdesk.status import FROZEN_TIME, PostStatus, TargetState, check_transition
 from cmdesk.timeutil import ensure_utc, utc_to_local
 
 MAX_TITLE = 200
@@ -294,3 +294,69 @@ class PlanRules:
     def touch(self, post: Post) -> None:
         post.updated_at = self.clock.now()
         post.revision += 1
+
+    def new_post(
+        self,
+        s: Session,
+        workspace_id: int,
+        data: PostInput,
+        status: PostStatus,
+        scheduled_at: datetime | None,
+    ) -> Post:
+        """Add a post (queued if ``status`` is scheduled: it then needs a time and a channel)."""
+        now = self.clock.now()
+        ws = repo.get_workspace(s, workspace_id)
+        self.check_content(data)
+        if status in (PostStatus.PUBLISHED, PostStatus.FAILED, PostStatus.MISSED):
+            raise ValidationError(f"A new post cannot start as {status.label.lower()}.")
+        when = self.check_future(scheduled_at, ws.timezone) if scheduled_at else None
+        post = Post(
+            workspace_id=workspace_id,
+            title=data.title.strip(),
+            text=data.text,
+            status=PostStatus.DRAFT.value,
+            scheduled_at=when,
+            notes=data.notes,
+            author=data.author,
+            revision=1,
+            created_at=now,
+            updated_at=now,
+        )
+        s.add(post)
+        s.flush()
+        self.apply_links(s, post, data)
+        self.set_channels(s, post, data.channel_ids)
+        if status == PostStatus.SCHEDULED:
+            self.queue(s, post, ws.timezone)
+        post.status = status.value
+        s.flush()
+        return post
+
+    def set_status(self, s: Session, post: Post, new: PostStatus, *, check: bool = True) -> None:
+        """Move a post to ``new``, queueing or unqueueing its deliveries.
+
+        ``check=False`` skips the workflow table; only an undo uses it, after its own checks.
+        """
+        old = PostStatus(post.status)
+        if check:
+            check_transition(old, new)
+        if new == old:
+            return
+        if new == PostStatus.SCHEDULED:
+            ws = repo.get_workspace(s, post.workspace_id)
+            self.queue(s, post, ws.timezone)
+        elif old == PostStatus.SCHEDULED:
+            self.unqueue(s, post)
+        post.status = new.value
+        self.touch(post)
+
+    def clear_time(self, post: Post) -> None:
+        """Take a post's time away (it goes back to the side list of posts without a time)."""
+        status = PostStatus(post.status)
+        if status == PostStatus.SCHEDULED:
+            raise ValidationError("A scheduled post needs a time; unschedule it instead.")
+        if status in FROZEN_TIME:
+            raise ValidationError(f"This post is {status.label.lower()}; its time cannot change.")
+        if any(t.state in LOCKED_TARGET_STATES for t in post.targets):
+            raise ValidationError("This post has already gone out on some channels.")
+        post.scheduled_at = None

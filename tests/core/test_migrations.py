@@ -36,8 +36,16 @@ FILL_0001 = [
     " created_at, updated_at) VALUES (1, 1, 1, 'queued', 1800000000, 0, '', 1774000000, 1774000000)",
 ]
 
+# 0003 adds the trash: a second post, deleted into it, must stay out of every list after upgrades.
+FILL_0003 = [
+    *FILL_0001,
+    "INSERT INTO post (id, workspace_id, title, text, status, scheduled_at, notes, author,"
+    " revision, created_at, updated_at, trashed_at) VALUES (2, 1, 'Borrado', '', 'draft', NULL,"
+    " '', '', 2, 1774000000, 1774000000, 1774000500)",
+]
+
 # 0002 only adds an index: the 0001 data fits it unchanged.
-FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0001}
+FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0001, "0003": FILL_0003}
 
 
 def test_every_revision_has_a_filler() -> None:
@@ -66,6 +74,10 @@ def test_upgrade_from_each_revision_keeps_the_data(revision: str, tmp_path: Path
         assert post.targets[0].due_at == post.scheduled_at
         (ch,) = ctx.channels.list(ws.id)
         assert ch.has_credential and ch.network == "mastodon"
+        # Posts from before the trash are not in it; a trashed one stays out of the lists.
+        assert [p.id for p in ctx.plan.list_posts(ws.id)] == [1]
+        assert ctx.plan.count_by_status(ws.id)[PostStatus.DRAFT] == 0
+        assert ctx.history.trashed_ids(ws.id) == ([2] if revision >= "0003" else [])
     finally:
         ctx.close()
 

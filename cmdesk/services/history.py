@@ -1,0 +1,433 @@
+"""The calls that make every change of the plan undoable.
+
+Each call here is one user action (or the undo or redo of one) in one transaction, and returns
+what the undo needs: a :class:`~cmdesk.dto.PostSnapshot` of content before and after an edit, a
+:class:`~cmdesk.dto.PlacementChange` (status, time, deliveries) before and after a move or a
+status change. An undo first checks that the post still stands where the step left it; if it was
+changed elsewhere meanwhile (another window, a team member, the publishing engine) the undo is
+refused with the reason instead of overwriting that change.
+
+Deleting puts posts in the trash (``Post.trashed_at``): they drop out of every list and their
+queued deliveries are cancelled; restoring puts back their status and time and queues them again.
+A post whose time passed while it was in the trash comes back as a draft at that time, and the
+result says so. The trash is purged of posts deleted more than :data:`TRASH_DAYS` days ago.
+
+Undoing a status change may need a step the workflow table (:mod:`cmdesk.status`) does not offer a
+person, such as archived -> in review after archiving a post under review. Such a step is allowed
+only as an undo, only when the post's deliveries are exactly as the step left them (so the post
+is put back exactly as it was), and never into ``scheduled``: going back to scheduled always
+passes the scheduling checks (a time to come, a channel). Undoing a publication is impossible:
+"Publish now" is not an undoable step, and the engine's own changes are never undone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from cmdesk import repositories as repo
+from cmdesk.clock import Clock
+from cmdesk.db import Database
+from cmdesk.dto import (
+    Placement,
+    PlacementChange,
+    PostInput,
+    PostSnapshot,
+    TrashResult,
+    VariantInput,
+)
+from cmdesk.errors import UserError, ValidationError
+from cmdesk.events import ChangeSet, EventHub
+from cmdesk.models import Channel, Post
+from cmdesk.services.base import Service
+from cmdesk.services.plan_rules import PlanRules, fmt_local
+from cmdesk.status import PostStatus, TargetState, check_transition
+from cmdesk.timeutil import ensure_utc, move_to_day, utc_to_local
+
+#: Days a deleted post stays in the trash.
+TRASH_DAYS = 30
+#: Statuses the engine gives; a retry (failed -> scheduled) cannot be undone back to them.
+_SENT_BACK = frozenset({PostStatus.FAILED, PostStatus.MISSED, PostStatus.PUBLISHED})
+#: Labels in messages and undo texts are cut to this many characters.
+LABEL_CHARS = 40
+
+
+def post_label(post: Post) -> str:
+    """The title, or the first non-empty line of the text, cut for a menu or a message."""
+    text = post.title.strip() or next((ln for ln in post.text.splitlines() if ln.strip()), "")
+    text = text.strip() or f"post {post.id}"
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def _placement(post: Post) -> Placement:
+    targets = tuple(sorted((t.channel_id, t.state) for t in post.targets))
+    return Placement(PostStatus(post.status), post.scheduled_at, targets)
+
+
+def _snapshot(s: Session, post: Post) -> PostSnapshot:
+    targets = sorted(post.targets, key=lambda t: t.channel_id)
+    data = PostInput(
+        title=post.title,
+        text=post.text,
+        channel_ids=tuple(t.channel_id for t in targets if t.state != TargetState.CANCELLED.value),
+        campaign_id=post.campaign_id,
+        pillar_id=post.pillar_id,
+        tag_ids=tuple(tid for tid in repo.post_tag_ids(s, post.id) if tid != post.pillar_id),
+        notes=post.notes,
+        author=post.author,
+        media_ids=tuple(repo.post_media_ids(s, post.id)),
+    )
+    variants = tuple(
+        VariantInput(
+            channel_id=v.channel_id,
+            text=v.text,
+            thread_parts=tuple(v.thread_parts) if v.thread_parts is not None else None,
+            media_ids=tuple(v.media_ids) if v.media_ids is not None else None,
+            options=dict(v.options or {}),
+        )
+        for v in sorted(post.variants, key=lambda v: v.channel_id)
+    )
+    return PostSnapshot(
+        post_id=post.id,
+        workspace_id=post.workspace_id,
+        label=post_label(post),
+        data=data,
+        variants=variants,
+        status=PostStatus(post.status),
+        scheduled_at=post.scheduled_at,
+        revision=post.revision,
+    )
+
+
+def _changed_elsewhere(label: str) -> ValidationError:
+    return ValidationError(
+        f"'{label}' was changed elsewhere since (in another window, by a team member or by "
+        "publishing), so this step can no longer be undone or redone without overwriting that."
+    )
+
+
+class HistoryService(Service):
+    """Undoable edits, moves, status changes and deletes of posts, and the trash."""
+
+    def __init__(self, db: Database, clock: Clock, hub: EventHub) -> None:
+        super().__init__(db, clock, hub)
+        self.rules = PlanRules(clock)
+
+    # --- content -----------------------------------------------------------------------------
+
+    def snapshot(self, post_id: int) -> PostSnapshot:
+        """Everything an edit can change of a post, to put back later."""
+        with self._read() as s:
+            return _snapshot(s, repo.get_post(s, post_id))
+
+    def create_post(
+        self,
+        workspace_id: int,
+        data: PostInput,
+        variants: Mapping[int, VariantInput],
+        *,
+        status: PostStatus = PostStatus.DRAFT,
+        scheduled_at: datetime | None = None,
+    ) -> PostSnapshot:
+        """Add a post with its per-channel versions, in one transaction."""
+        with self._write() as s:
+            post = self.rules.new_post(s, workspace_id, data, PostStatus.DRAFT, scheduled_at)
+            self.rules.write_variants(s, post, variants)
+            if status != PostStatus.DRAFT:
+                # Variants first: a hand-off option changes when a scheduled target is due.
+                self.rules.set_status(s, post, status)
+            result = _snapshot(s, post)
+        self._emit(ChangeSet.of(created=[("post", result.post_id)], subject=result.post_id))
+        return result
+
+    def save_post(
+        self,
+        post_id: int,
+        data: PostInput,
+        variants: Mapping[int, VariantInput],
+        *,
+        expected_revision: int | None = None,
+    ) -> tuple[PostSnapshot, PostSnapshot]:
+        """Replace content, channels, labels and every variant; returns (before, after).
+
+        ``variants`` is the whole set: a channel without an entry uses the master text.
+        """
+        with self._write() as s:
+            post = repo.get_post(s, post_id)
+            self.rules.check_editable(post, expected_revision)
+            before = _snapshot(s, post)
+            self._write_snapshot(s, post, data, variants)
+            after = _snapshot(s, post)
+        self._emit(ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="edit"))
+        return before, after
+
+    def restore_content(self, snapshot: PostSnapshot, *, current: PostSnapshot) -> PostSnapshot:
+        """Put back the content of ``snapshot`` if the post's content is still ``current``."""
+        with self._write() as s:
+            post = repo.get_post(s, snapshot.post_id)
+            now = _snapshot(s, post)
+            if (now.data, now.variants) != (current.data, current.variants):
+                raise _changed_elsewhere(now.label)
+            self.rules.check_editable(post, None)
+            variants = {v.channel_id: v for v in snapshot.variants}
+            self._write_snapshot(s, post, snapshot.data, variants)
+            result = _snapshot(s, post)
+        self._emit(ChangeSet.of(updated=[("post", post.id)], subject=post.id, description="edit"))
+        return result
+
+    def _write_snapshot(
+        self, s: Session, post: Post, data: PostInput, variants: Mapping[int, VariantInput]
+    ) -> None:
+        self.rules.write_content(s, post, data)
+        self.rules.write_variants(s, post, variants)
+        if post.status == PostStatus.SCHEDULED.value:
+            # Queue again with the new variants: a hand-off option changes when a target is due.
+            ws = repo.get_workspace(s, post.workspace_id)
+            self.rules.queue(s, post, ws.timezone)
+        self.rules.touch(post)
+
+    # --- placement: time and status ----------------------------------------------------------
+
+    def move(
+        self,
+        post_id: int,
+        *,
+        day: date | None = None,
+        when: datetime | None = None,
+        delta: timedelta | None = None,
+    ) -> PlacementChange:
+        """Give a post a new time: another day at the same wall-clock time, an instant, or a nudge.
+
+        A nudge of whole days keeps the wall-clock time across daylight-saving changes; a nudge
+        of hours or minutes moves the instant.
+        """
+        if [day, when, delta].count(None) != 2:
+            raise ValueError("give exactly one of day, when, delta")
+        with self._write() as s:
+            post = repo.get_post(s, post_id)
+            tz = repo.get_workspace(s, post.workspace_id).timezone
+            before = _placement(post)
+            if when is not None:
+                target = ensure_utc(when)
+            elif post.scheduled_at is None:
+                raise ValidationError(
+                    "This post has no time yet: give it one (drag it to a time, or schedule it)."
+                )
+            elif day is not None:
+                target = move_to_day(post.scheduled_at, day, tz)
+            else:
+                assert delta is not None
+                target = self._nudged(post.scheduled_at, delta, tz)
+            self.rules.set_time(s, post, target, tz)
+            change = PlacementChange(post.id, post_label(post), before, _placement(post))
+        self._emit(ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="move"))
+        return change
+
+    @staticmethod
+    def _nudged(at: datetime, delta: timedelta, tz: str) -> datetime:
+        if delta % timedelta(days=1):
+            return at + delta
+        return move_to_day(at, utc_to_local(at, tz).date() + delta, tz)
+
+    def change_status(
+        self, post_ids: Sequence[int], status: PostStatus
+    ) -> tuple[PlacementChange, ...]:
+        """Move posts through the workflow, all or none (a refusal names the post)."""
+        changes: list[PlacementChange] = []
+        with self._write() as s:
+            for pid in dict.fromkeys(post_ids):
+                post = repo.get_post(s, pid)
+                before = _placement(post)
+                try:
+                    self.rules.set_status(s, post, status)
+                except UserError as exc:
+                    raise self._about(post, exc) from None
+                if before != _placement(post):
+                    changes.append(PlacementChange(pid, post_label(post), before, _placement(post)))
+        self._emit_placements(changes, "status")
+        return tuple(changes)
+
+    def unschedule(self, post_id: int) -> PlacementChange:
+        """Stop a scheduled post from going out: it becomes a draft without a time."""
+        with self._write() as s:
+            post = repo.get_post(s, post_id)
+            before = _placement(post)
+            self.rules.set_status(s, post, PostStatus.DRAFT)
+            post.scheduled_at = None
+            change = PlacementChange(post_id, post_label(post), before, _placement(post))
+        self._emit_placements([change], "unschedule")
+        return change
+
+    def apply_placements(self, changes: Sequence[PlacementChange]) -> tuple[PlacementChange, ...]:
+        """Take each post from ``before`` to ``after`` (an undo passes reversed changes).
+
+        All or none; a post that no longer stands at ``before`` refuses the whole step. Returns
+        the changes as done (the deliveries' states after them may differ from last time).
+        """
+        done: list[PlacementChange] = []
+        with self._write() as s:
+            for change in changes:
+                post = repo.get_post(s, change.post_id)
+                try:
+                    self._place(s, post, change)
+                except UserError as exc:
+                    raise self._about(post, exc) from None
+                done.append(replace_after(change, _placement(post)))
+        self._emit_placements(done, "placement")
+        return tuple(done)
+
+    def _place(self, s: Session, post: Post, change: PlacementChange) -> None:
+        b, a = change.before, change.after
+        now = _placement(post)
+        if (now.status, now.scheduled_at) != (b.status, b.scheduled_at):
+            raise _changed_elsewhere(post_label(post))
+        if (a.status, a.scheduled_at) == (b.status, b.scheduled_at):
+            return
+        tz = repo.get_workspace(s, post.workspace_id).timezone
+        checked = True
+        if a.status != b.status:
+            try:
+                check_transition(b.status, a.status)
+            except UserError:
+                # Not a step a person may take, but the exact reverse of one (see the module).
+                if b.status == PostStatus.SCHEDULED and a.status in _SENT_BACK:
+                    raise ValidationError(
+                        "It was queued to be sent again, so it cannot go back to "
+                        f"{a.status.label.lower()}. Unschedule it instead."
+                    ) from None
+                if PostStatus.SCHEDULED in (a.status, b.status) or now.targets != b.targets:
+                    raise
+                checked = False
+        if a.scheduled_at != b.scheduled_at:
+            if b.status == PostStatus.SCHEDULED and a.status != PostStatus.SCHEDULED:
+                self.rules.set_status(s, post, a.status, check=checked)
+            if a.scheduled_at is None:
+                self.rules.clear_time(post)
+            else:
+                self.rules.set_time(s, post, a.scheduled_at, tz)
+        if a.status != PostStatus(post.status):
+            self.rules.set_status(s, post, a.status, check=checked)
+        self.rules.touch(post)
+
+    @staticmethod
+    def _about(post: Post, exc: UserError) -> UserError:
+        label = post_label(post)
+        if f"'{label}'" in exc.message:
+            return exc
+        return type(exc)(f"'{label}': {exc.message}", field=exc.field)
+
+    def _emit_placements(self, changes: Sequence[PlacementChange], what: str) -> None:
+        ids = [c.post_id for c in changes]
+        subject = ids[0] if len(ids) == 1 else None
+        self._emit(
+            ChangeSet.of(updated=[("post", i) for i in ids], subject=subject, description=what)
+        )
+
+    # --- trash -------------------------------------------------------------------------------
+
+    def trash(self, post_ids: Sequence[int]) -> ChangeSet:
+        """Delete posts (all or none) into the trash; their queued deliveries are cancelled."""
+        now = self.clock.now()
+        ids = list(dict.fromkeys(post_ids))
+        with self._write() as s:
+            for pid in ids:
+                post = repo.get_post(s, pid)
+                if any(t.state == TargetState.PUBLISHING.value for t in post.targets):
+                    raise ValidationError(
+                        f"'{post_label(post)}' is being published right now; wait a moment and "
+                        "try again."
+                    )
+                if any(
+                    "handed_off" in (t.progress or {}) and t.state == TargetState.QUEUED.value
+                    for t in post.targets
+                ):
+                    self.rules.refuse_if_handed_off(post, "delete")
+                post.trashed_at = now
+                for t in post.targets:
+                    if t.state == TargetState.QUEUED.value:
+                        t.state = TargetState.CANCELLED.value
+                        t.due_at = None
+                        t.updated_at = now
+                self.rules.touch(post)
+        return self._emit(
+            ChangeSet.of(deleted=[("post", i) for i in ids], subject=ids[0] if ids else None)
+        )
+
+    def restore(self, post_ids: Sequence[int]) -> TrashResult:
+        """Take posts out of the trash with their status and time, queued again if they can be.
+
+        A scheduled post whose time passed meanwhile (or that has no live channel left) comes
+        back as a draft at its time; ``notes`` says so.
+        """
+        ids = list(dict.fromkeys(post_ids))
+        notes: list[str] = []
+        with self._write() as s:
+            for pid in ids:
+                post = repo.get_post(s, pid, include_trashed=True)
+                if post.trashed_at is None:
+                    raise ValidationError(f"'{post_label(post)}' is not in the trash any more.")
+                note = self._untrash(s, post)
+                if note:
+                    notes.append(note)
+        self._emit(
+            ChangeSet.of(created=[("post", i) for i in ids], subject=ids[0] if ids else None)
+        )
+        return TrashResult(tuple(ids), tuple(notes))
+
+    def _untrash(self, s: Session, post: Post) -> str:
+        now = self.clock.now()
+        post.trashed_at = None
+        removed = set(
+            s.scalars(
+                select(Channel.id).where(
+                    Channel.id.in_([t.channel_id for t in post.targets]),
+                    Channel.removed_at.is_not(None),
+                )
+            )
+        )
+        for t in post.targets:
+            # Only the trash cancels a delivery of a channel that is still there.
+            if t.state == TargetState.CANCELLED.value and t.channel_id not in removed:
+                t.state = TargetState.PENDING.value
+                t.updated_at = now
+        self.rules.touch(post)
+        if post.status != PostStatus.SCHEDULED.value:
+            return ""
+        tz = repo.get_workspace(s, post.workspace_id).timezone
+        try:
+            self.rules.queue(s, post, tz)
+        except ValidationError as exc:
+            post.status = PostStatus.DRAFT.value
+            when = fmt_local(post.scheduled_at, tz) if post.scheduled_at else "no time"
+            return (
+                f"'{post_label(post)}' is back as a draft at {when}, not scheduled: {exc.message}"
+            )
+        return ""
+
+    def purge_trash(self, *, days: int = TRASH_DAYS) -> int:
+        """Delete for good the posts trashed more than ``days`` days ago; returns how many."""
+        cutoff = self.clock.now() - timedelta(days=days)
+        with self._write() as s:
+            ids = list(s.scalars(select(Post.id).where(Post.trashed_at < cutoff)))
+            if ids:
+                s.execute(delete(Post).where(Post.id.in_(ids)))
+        if ids:
+            self._emit(ChangeSet.of(deleted=[("post", i) for i in ids], description="purge"))
+        return len(ids)
+
+    def trashed_ids(self, workspace_id: int) -> list[int]:
+        """The posts in a workspace's trash, most recently deleted first."""
+        q = (
+            select(Post.id)
+            .where(Post.workspace_id == workspace_id, Post.trashed_at.is_not(None))
+            .order_by(Post.trashed_at.desc(), Post.id.desc())
+        )
+        with self._read() as s:
+            return list(s.scalars(q))
+
+
+def replace_after(change: PlacementChange, after: Placement) -> PlacementChange:
+    return PlacementChange(change.post_id, change.label, change.before, after)
