@@ -140,7 +140,7 @@ def begin_mastodon(
     dialog.name_edit.setText("Harbor · Mastodon")
     button = dialog.paste_button if paste else dialog.browser_button
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.session is not None or problem(dialog) != "", timeout=WAIT)
+    qtbot.waitUntil(lambda: dialog.flow is not None or problem(dialog) != "", timeout=WAIT)
     return dialog
 
 
@@ -148,9 +148,9 @@ def add_mastodon_by_loopback(
     qtbot: QtBot, page: ChannelsPage, masto: FakeMastodon, browser: Browser
 ) -> None:
     dialog = begin_mastodon(qtbot, page, masto.url)
-    assert dialog.session is not None
+    assert dialog.flow is not None
     landing = browser.approve(browser.opened[-1])
-    assert landing.startswith(dialog.session.redirect_uri)
+    assert landing.startswith(dialog.flow.redirect_uri)
     assert "You can close this tab" in requests.get(landing, timeout=5).text
     wait_closed(qtbot, page)
 
@@ -262,8 +262,8 @@ def test_add_mastodon_by_pasting_the_code(
     qtbot: QtBot, page: ChannelsPage, masto: FakeMastodon, browser: Browser
 ) -> None:
     dialog = begin_mastodon(qtbot, page, masto.url, paste=True)
-    assert dialog.session is not None and dialog.paste_box.isVisible()
-    assert browser.opened == [dialog.session.oob_url]
+    assert dialog.flow is not None and dialog.waiting_panel.isVisible()
+    assert browser.opened == [dialog.flow.oob_url]
     shown = requests.get(browser.opened[0], timeout=5)
     code = shown.text.split('value="')[1].split('"')[0]
     dialog.code_edit.setText("not a code!")
@@ -285,7 +285,7 @@ def test_a_wrong_server_is_explained_in_the_dialog(
         closed_port = s.getsockname()[1]
     url = f"http://127.0.0.1:{closed_port}" if kind == "unreachable" else sky.url
     dialog = begin_mastodon(qtbot, page, url)
-    assert dialog.session is None and problem(dialog)
+    assert dialog.flow is None and problem(dialog)
     assert page.dialog is dialog and dialog.server_edit.text() == url
     assert dialog.browser_button.isEnabled()
 
@@ -294,8 +294,8 @@ def test_cancel_stops_the_loopback_listener(
     qtbot: QtBot, page: ChannelsPage, ctx: AppContext, masto: FakeMastodon
 ) -> None:
     dialog = begin_mastodon(qtbot, page, masto.url)
-    assert dialog.session is not None
-    redirect = dialog.session.redirect_uri
+    assert dialog.flow is not None
+    redirect = dialog.flow.redirect_uri
     port = int(redirect.split(":")[2].split("/")[0])
     assert requests.get(redirect, timeout=5).status_code == 400  # listening (no state: refused)
     qtbot.mouseClick(
@@ -335,7 +335,7 @@ def test_test_connection_ok_then_revoked_then_reconnect(
     assert isinstance(dialog, MastodonDialog)
     assert dialog.server_edit.isReadOnly() and dialog.server_edit.text() == masto.url
     qtbot.mouseClick(dialog.browser_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.session is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: dialog.flow is not None, timeout=WAIT)
     requests.get(browser.approve(browser.opened[-1]), timeout=5)
     wait_closed(qtbot, page)
     channel = only_channel(page)
@@ -407,3 +407,13 @@ def test_the_gui_stays_responsive_while_signing_in(
     timer.stop()
     assert len(ticks) > 10  # the event loop kept turning during a slow sign-in
     assert only_channel(page).health == "ok"
+
+
+def test_messages_of_wrong_servers_say_what_happened(
+    qtbot: QtBot, page: ChannelsPage, sky: FakeBluesky
+) -> None:
+    dialog = begin_mastodon(qtbot, page, sky.url)
+    assert "Mastodon" in problem(dialog)
+    dialog.server_edit.setText("")
+    qtbot.mouseClick(dialog.browser_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Type the address" in problem(dialog), timeout=WAIT)

@@ -189,9 +189,9 @@ class ChannelsModel(QAbstractTableModel):
 
     def _tooltip(self, channel: ChannelDTO, column: Column) -> str | None:
         if column == Column.HEALTH and channel.health == "needs_reauth":
-            return "The network no longer accepts this sign-in. Use Reconnect to sign in again."
+            return f"{health_text(channel)}\nUse Reconnect to sign in again."
         if column == Column.HEALTH and channel.health == "disabled":
-            return "This channel is disabled: nothing is published on it."
+            return f"{health_text(channel)}\nNothing is published on a disabled channel."
         return self._text(channel, column) or None
 
     def roleNames(self) -> dict[int, QByteArray]:

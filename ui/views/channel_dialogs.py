@@ -63,7 +63,7 @@ class ChannelDialog(QDialog):
         self.channel = channel  # None: add a new channel; else reconnect this one
         self.changes: ChangeSet | None = None
         self._task: Task[Any] | None = None
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(520)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.message = QLabel()
@@ -80,8 +80,10 @@ class ChannelDialog(QDialog):
         self.progress.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.rejected.connect(self.reject)
+        self.body = QVBoxLayout()  # what comes between the form and the messages
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
+        layout.addLayout(self.body)
         layout.addWidget(self.message)
         layout.addWidget(self.progress)
         layout.addStretch(1)
@@ -207,8 +209,8 @@ class BlueskyDialog(ChannelDialog):
             self.form.addRow("&Name:", self.name_edit)
         self.form.addRow("&Handle:", self.handle_edit)
         self.form.addRow("App &password:", self.password_edit)
-        self.form.addRow(help_link)
         self.form.addRow("&Service:", self.service_edit)
+        self.body.addWidget(help_link)
         if channel is not None:
             self.handle_edit.setText(channel.handle)
             self.service_edit.setText(channel.base_url)

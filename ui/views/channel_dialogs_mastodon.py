@@ -15,12 +15,12 @@ from collections.abc import Callable
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
-    QFormLayout,
-    QGroupBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -56,7 +56,7 @@ class MastodonDialog(ChannelDialog):
         super().__init__(runner, signin, workspace_id, channel, parent)
         self.open_url = open_url
         self.timeout = timeout
-        self.session: MastodonSignIn | None = None
+        self.flow: MastodonSignIn | None = None
         self.paste_requested = False
         self.setWindowTitle("Reconnect Mastodon" if channel else "Add a Mastodon account")
         self.setAccessibleName(self.windowTitle())
@@ -68,7 +68,7 @@ class MastodonDialog(ChannelDialog):
         else:
             self.server_edit.setText(channel.base_url)
             self.server_edit.setReadOnly(True)
-        self.form.addRow(self._build_paste_box())
+        self.body.addWidget(self._build_waiting_panel())
         self.browser_button = self.add_action_button("Sign in in the &browser", "Sign in")
         self.browser_button.setDefault(True)
         self.browser_button.clicked.connect(lambda: self.begin(paste=False))
@@ -76,40 +76,48 @@ class MastodonDialog(ChannelDialog):
         self.paste_button.clicked.connect(lambda: self.begin(paste=True))
         self.server_edit.setFocus()
 
-    def _build_paste_box(self) -> QGroupBox:
-        self.paste_box = QGroupBox("Paste the code instead")
-        self.paste_box.setAccessibleName("Paste the code")
-        self.paste_hint = QLabel(
+    def _build_waiting_panel(self) -> QFrame:
+        """What shows while cmdesk waits: the browser's page again, and the paste path."""
+        self.waiting_panel = QFrame()
+        self.waiting_panel.setObjectName("waitingPanel")
+        self.waiting_panel.setFrameShape(QFrame.Shape.StyledPanel)
+        self.waiting_panel.setAccessibleName("Waiting for the sign-in")
+        self.browser_hint = _wrapped("")
+        self.reopen_button = QPushButton("&Open the sign-in page")
+        self.reopen_button.setAccessibleName("Open the sign-in page")
+        self.reopen_button.clicked.connect(self._reopen)
+        self.copy_url_button = QPushButton("Copy its address")
+        self.copy_url_button.setAccessibleName("Copy the address of the sign-in page")
+        self.copy_url_button.clicked.connect(lambda: self._copy(paste=False))
+        paste_title = QLabel("<b>Or paste the code instead</b>")
+        self.paste_hint = _wrapped(
             "If the browser cannot come back to cmdesk (it runs on another computer, or it "
-            "shows an error page), open the page below, approve cmdesk, then paste the code the "
-            "server shows, or the whole address the browser ended on."
+            "shows an error page), open the page that shows a code, approve cmdesk there, then "
+            "paste the code, or the whole address the browser ended on."
         )
-        self.paste_hint.setWordWrap(True)
-        self.oob_link = QLabel()
-        self.oob_link.setOpenExternalLinks(False)
-        self.oob_link.linkActivated.connect(self.open_url)
-        self.oob_link.setAccessibleName("Page that shows the code")
-        self.oob_link.setWordWrap(True)
-        self.copy_button = QPushButton("Cop&y address")
+        self.oob_button = QPushButton("Open the page that shows the &code")
+        self.oob_button.setAccessibleName("Open the page that shows the code")
+        self.oob_button.clicked.connect(self._open_oob)
+        self.copy_button = QPushButton("Cop&y its address")
         self.copy_button.setAccessibleName("Copy the address of the page that shows the code")
-        self.copy_button.clicked.connect(self._copy_oob_url)
+        self.copy_button.clicked.connect(lambda: self._copy(paste=True))
         self.code_edit = _line("Sign-in code", "the code, or the address the browser ended on")
+        self.code_edit.returnPressed.connect(self.submit_code)
+        code_label = QLabel("Co&de:")
+        code_label.setBuddy(self.code_edit)
         self.use_code_button = QPushButton("&Use this code")
         self.use_code_button.setAccessibleName("Use this code")
         self.use_code_button.clicked.connect(self.submit_code)
-        self.code_edit.returnPressed.connect(self.submit_code)
-        row = QHBoxLayout()
-        row.addWidget(self.code_edit, 1)
-        row.addWidget(self.use_code_button)
-        links = QHBoxLayout()
-        links.addWidget(self.oob_link, 1)
-        links.addWidget(self.copy_button)
-        box = QFormLayout(self.paste_box)
-        box.addRow(self.paste_hint)
-        box.addRow(links)
-        box.addRow("&Code:", row)
-        self.paste_box.hide()
-        return self.paste_box
+        layout = QVBoxLayout(self.waiting_panel)
+        layout.addWidget(self.browser_hint)
+        layout.addLayout(_row(self.reopen_button, self.copy_url_button))
+        layout.addSpacing(8)
+        layout.addWidget(paste_title)
+        layout.addWidget(self.paste_hint)
+        layout.addLayout(_row(self.oob_button, self.copy_button))
+        layout.addLayout(_row(code_label, self.code_edit, self.use_code_button, stretch=1))
+        self.waiting_panel.hide()
+        return self.waiting_panel
 
     # --- step 1: the server ---
 
@@ -125,17 +133,20 @@ class MastodonDialog(ChannelDialog):
         )
 
     def _begun(self, session: MastodonSignIn) -> None:
-        self.session = session
-        self.oob_link.setText(f"<a href='{session.oob_url}'>Open the page that shows the code</a>")
-        self.paste_box.show()
+        self.flow = session
         url = session.oob_url if self.paste_requested else session.url
         opened = self.open_url(url)
         self._wait(session)
         if self.paste_requested:
-            self.show_progress(f"Approve cmdesk on {session.host}, then paste the code below.")
-            self.code_edit.setFocus()
-        elif not opened:
-            self.show_progress(f"Open this address in a browser and approve cmdesk:\n{session.url}")
+            hint = f"Approve cmdesk on {session.host}, then paste the code it shows below."
+        elif opened:
+            hint = f"Approve cmdesk on {session.host} in the browser; this finishes by itself."
+        else:
+            hint = "The browser did not open: copy the sign-in page's address into a browser."
+        self.browser_hint.setText(hint)
+        self.waiting_panel.show()
+        (self.code_edit if self.paste_requested else self.reopen_button).setFocus()
+        self.adjustSize()
 
     # --- step 2: waiting for the browser or a pasted code ---
 
@@ -159,11 +170,11 @@ class MastodonDialog(ChannelDialog):
         )
 
     def submit_code(self) -> None:
-        if self.session is None or not self.session.listening:
+        if self.flow is None or not self.flow.listening:
             self.show_problem("Start the sign-in first.")
             return
         try:
-            self.session.paste(self.code_edit.text())
+            self.flow.paste(self.code_edit.text())
         except UserError as exc:
             self.show_problem(exc.message)
             self.code_edit.setFocus()
@@ -171,28 +182,64 @@ class MastodonDialog(ChannelDialog):
         self.show_problem("")
         self.show_progress("Signing in with the code…")
 
-    def _copy_oob_url(self) -> None:
-        if self.session is not None:
-            QGuiApplication.clipboard().setText(self.session.oob_url)
+    def _reopen(self) -> None:
+        if self.flow is not None:
+            self.open_url(self.flow.url)
+
+    def _open_oob(self) -> None:
+        if self.flow is not None:
+            self.open_url(self.flow.oob_url)
+            self.code_edit.setFocus()
+
+    def _copy(self, *, paste: bool) -> None:
+        if self.flow is not None:
+            url = self.flow.oob_url if paste else self.flow.url
+            QGuiApplication.clipboard().setText(url)
 
     # --- state ---
 
     def set_busy(self, busy: bool) -> None:
         self.server_edit.setReadOnly(busy or self.channel is not None)
         self.name_edit.setReadOnly(busy)
+        waiting = busy and self.flow is not None and self.flow.listening
+        # While waiting, the panel offers both ways; starting over is Cancel.
+        self.browser_button.setVisible(not waiting)
+        self.paste_button.setVisible(not waiting)
         self.browser_button.setEnabled(not busy)
         self.paste_button.setEnabled(not busy)
-        waiting = busy and self.session is not None and self.session.listening
-        self.code_edit.setEnabled(waiting)
-        self.use_code_button.setEnabled(waiting)
-        self.copy_button.setEnabled(waiting)
+        for widget in (
+            self.code_edit,
+            self.use_code_button,
+            self.copy_button,
+            self.oob_button,
+            self.reopen_button,
+            self.copy_url_button,
+        ):
+            widget.setEnabled(waiting)
 
     def after_failure(self, exc: BaseException) -> None:
         # The listener is closed once the wait ends: a new attempt starts from the server.
-        self.session = None
+        self.flow = None
         self.code_edit.clear()
-        self.paste_box.hide()
+        self.waiting_panel.hide()
         self.server_edit.setFocus()
+        self.adjustSize()
+
+
+def _wrapped(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
+
+
+def _row(*widgets: QWidget, stretch: int = -1) -> QHBoxLayout:
+    """Widgets side by side; the one at index ``stretch`` takes the spare room (else none)."""
+    row = QHBoxLayout()
+    for i, widget in enumerate(widgets):
+        row.addWidget(widget, 1 if i == stretch else 0)
+    if stretch < 0:
+        row.addStretch(1)
+    return row
 
 
 def _line(name: str, placeholder: str) -> QLineEdit:

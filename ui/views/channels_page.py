@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from cmdesk.adapters.base import AccountInfo
 from cmdesk.bootstrap import AppContext
-from cmdesk.dto import ChannelDTO
+from cmdesk.dto import ChannelDTO, WorkspaceDTO
 from cmdesk.errors import UserError
 from cmdesk.events import ChangeSet
 from cmdesk.services.signin import SignInService
@@ -159,6 +159,11 @@ class ChannelsPage(PlanPage):
         return row
 
     # --- loading ---
+
+    def set_workspace(self, workspace: WorkspaceDTO | None) -> None:
+        if workspace != self.workspace:
+            self.show_status("", ok=True)  # an outcome about another workspace's channel
+        super().set_workspace(workspace)
 
     def relevant(self, changes: ChangeSet) -> bool:
         return bool(changes.ids("channel") or changes.ids("workspace"))
