@@ -87,6 +87,19 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "inbox_poll_minutes", int, 5, "How often replies and mentions are fetched.", minimum=1
         ),
+        Setting(
+            "tray_hint_shown",
+            bool,
+            False,
+            "Whether cmdesk has already said that closing the window keeps it in the tray.",
+        ),
+        Setting(
+            "alerts_seen_until",
+            str,
+            "",
+            "The moment (ISO 8601, UTC) up to which failed and missed posts were notified; "
+            "later ones are announced at the next start.",
+        ),
     )
 }
 

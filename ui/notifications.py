@@ -1,0 +1,179 @@
+"""Failed, missed and undecided posts raise a notification, once each.
+
+``PublishingAlerts`` watches the change sets for deliveries (targets) and, a moment after a
+burst, asks the alert service what went wrong since the session began. Each delivery is
+announced once while it stays in a problem state; if it leaves that state and goes wrong again,
+it is announced again. Problems from every workspace are announced, naming the brand, because a
+community manager looks after several.
+
+What was announced is remembered across starts in the ``alerts_seen_until`` setting, so the
+next start announces only what went wrong while cmdesk was closed (a daemon may have kept
+publishing), and nothing twice. Many problems at once become one summary, not a flood.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from cmdesk.bootstrap import AppContext
+from cmdesk.events import ChangeSet
+from cmdesk.services.alerts import AlertService, DeliveryProblem
+from cmdesk.status import TargetState
+from ui.bridge import EventBridge
+from ui.notifier import Notification, NotificationKind, Notifier
+
+log = logging.getLogger(__name__)
+
+SEEN_SETTING = "alerts_seen_until"
+#: More new problems than this at once are announced as one summary.
+MAX_SEPARATE = 3
+#: Publications finish in bursts: wait this long after the last change set before looking.
+SETTLE_MS = 300
+
+_TITLES = {
+    TargetState.FAILED: "A post failed",
+    TargetState.MISSED: "A post missed its time",
+    TargetState.NEEDS_CONFIRMATION: "Did this post go out?",
+}
+_KINDS = {
+    TargetState.FAILED: NotificationKind.ERROR,
+    TargetState.MISSED: NotificationKind.WARNING,
+    TargetState.NEEDS_CONFIRMATION: NotificationKind.WARNING,
+}
+
+
+def describe(problem: DeliveryProblem) -> tuple[str, str]:
+    """The title and message of one problem's notification."""
+    title = f"{_TITLES[problem.state]} — {problem.workspace_name}"
+    message = f"“{problem.post_label}” on {problem.channel_name}"
+    if problem.error:
+        message += f": {problem.error}"
+    return title, message
+
+
+def summarize(problems: Sequence[DeliveryProblem]) -> tuple[str, str, NotificationKind]:
+    """One title, message and kind for many problems at once."""
+    brands = sorted({p.workspace_name for p in problems})
+    failed = sum(p.state is TargetState.FAILED for p in problems)
+    missed = sum(p.state is TargetState.MISSED for p in problems)
+    undecided = len(problems) - failed - missed
+    parts = [
+        f"{n} {word}"
+        for n, word in ((failed, "failed"), (missed, "missed"), (undecided, "need a decision"))
+        if n
+    ]
+    title = f"{len(problems)} posts need your attention"
+    message = f"{', '.join(parts)} — {', '.join(brands)}."
+    kind = NotificationKind.ERROR if failed else NotificationKind.WARNING
+    return title, message, kind
+
+
+class PublishingAlerts(QObject):
+    """Turns deliveries that went wrong into notifications.
+
+    Signals:
+        announced(object): the tuple of ``DeliveryProblem`` just announced (one notification,
+            or one summary for several).
+    """
+
+    announced = Signal(object)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        notifier: Notifier,
+        parent: QObject | None = None,
+        *,
+        alerts: AlertService | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._notifier = notifier
+        # The lead may add the service to AppContext; until then it is built on the same database.
+        self._alerts = alerts or AlertService(ctx.db, ctx.clock, ctx.hub)
+        self._since = self._load_watermark()
+        #: target id -> the problem state it was announced in.
+        self._announced: dict[int, TargetState] = {}
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SETTLE_MS)
+        self._timer.timeout.connect(self.check)
+        self.bridge = EventBridge(ctx.hub, self)
+        self.bridge.changed.connect(self.on_changes)
+
+    # --- public ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Announce what went wrong while cmdesk was closed (soon, once the window is up)."""
+        self._timer.start()
+
+    def on_changes(self, changes: ChangeSet) -> None:
+        if changes.ids("target"):
+            self._timer.start()
+
+    def check(self) -> list[Notification]:
+        """Announce the problems not announced yet; returns the notifications shown."""
+        try:
+            problems = self._alerts.problems_since(self._since)
+        except Exception:
+            # A notification is a courtesy: a failing read must not break the window.
+            log.exception("could not read the deliveries that went wrong")
+            return []
+        current = {p.target_id: p.state for p in problems}
+        # A delivery that left its problem state (rescheduled, confirmed) may be announced again.
+        self._announced = {t: s for t, s in self._announced.items() if current.get(t) == s}
+        fresh = [p for p in problems if self._announced.get(p.target_id) != p.state]
+        if not fresh:
+            return []
+        for p in fresh:
+            self._announced[p.target_id] = p.state
+        shown = self._announce(fresh)
+        self._save_watermark(max(p.at for p in fresh))
+        self.announced.emit(tuple(fresh))
+        return shown
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _announce(self, fresh: Sequence[DeliveryProblem]) -> list[Notification]:
+        if len(fresh) > MAX_SEPARATE:
+            title, message, kind = summarize(fresh)
+            return [self._notifier.notify(title, message, kind)]
+        shown = []
+        for p in fresh:
+            title, message = describe(p)
+            shown.append(
+                self._notifier.notify(
+                    title, message, _KINDS[p.state], post_id=p.post_id, workspace_id=p.workspace_id
+                )
+            )
+        return shown
+
+    def _stored_watermark(self) -> datetime | None:
+        raw = str(self._ctx.settings.get(SEEN_SETTING) or "")
+        try:
+            seen = datetime.fromisoformat(raw) if raw else None
+        except ValueError:
+            return None
+        return seen.astimezone(UTC) if seen is not None and seen.tzinfo is not None else None
+
+    def _load_watermark(self) -> datetime:
+        seen = self._stored_watermark()
+        if seen is None:
+            # First start (or a damaged value): what went wrong before now is not news.
+            now = self._ctx.clock.now()
+            self._save_watermark(now)
+            return now
+        return seen
+
+    def _save_watermark(self, when: datetime) -> None:
+        stored = self._stored_watermark()
+        if stored is not None and stored >= when:
+            return  # never move it back (another window may have gone further)
+        try:
+            self._ctx.settings.set(SEEN_SETTING, when.astimezone(UTC).isoformat())
+        except Exception:
+            log.exception("could not remember which alerts were shown")

@@ -1,0 +1,380 @@
+"""The Settings page: the shown workspace's own settings, and the application's.
+
+Every field saves on its own when the person commits it (Enter, leaving the field, a choice in
+a list, a click on a check box): one service call per change, no Apply button to forget. A value
+the service refuses is explained under its field and stays there as typed, so nothing is lost
+and it can be corrected; "Saved" confirms the rest. The page reloads when a workspace or a
+setting changes elsewhere (the tray's pause, the command line, another window), leaving alone a
+field that holds unsaved or refused text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QLocale, Qt, QTime, QTimer
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSpinBox,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cmdesk.bootstrap import AppContext
+from cmdesk.errors import UserError
+from cmdesk.events import ChangeSet
+from cmdesk.settings import SETTINGS
+from ui.errors import show_error
+from ui.i18n import LANGUAGE_NAMES
+from ui.notifier import tray_available
+from ui.theme import apply_theme
+from ui.views.page import PlanPage
+from ui.views.settings_fields import ColorButton, TimeZonePicker
+
+SAVED_MS = 4000
+#: Fields stay narrow enough to read as one column, even in a wide window.
+FIELD_WIDTH = 420
+COMPACT_WIDTH = 200
+THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+LANGUAGE_HINT = "Takes effect the next time cmdesk starts."
+ZONE_HINT = (
+    "Posts keep their moment when the zone changes; their times are then shown in the new zone."
+)
+GRACE_HINT = (
+    "A post whose time passed while the computer was off or asleep still goes out this late; "
+    "after that it is marked missed and waits for your decision."
+)
+TRAY_HINT = "Scheduled posts keep going out while the window is closed."
+PAUSE_HINT = "Nothing is published while this is on; due posts wait until you resume."
+NO_TRAY_HINT = "This desktop has no system tray: closing the window quits cmdesk."
+
+
+def _hint(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("settingsHint")
+    label.setWordWrap(True)
+    return label
+
+
+class SettingsPage(PlanPage):
+    """Workspace and application settings, saved field by field.
+
+    Signals: those of :class:`PlanPage` (never emitted here).
+    """
+
+    title = "Settings"
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        tray_check: Callable[[], bool] = tray_available,
+    ) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._tray_check = tray_check
+        self.setObjectName("settingsPage")
+        self.setAccessibleName("Settings")
+        #: field key -> the label under the field that explains a refusal.
+        self.errors: dict[str, QLabel] = {}
+        #: field key -> the widget; app settings are keyed by their setting name.
+        self.fields: dict[str, QWidget] = {}
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("savedLabel")
+        self.saved_label.setAccessibleName("Save status")
+        self._saved_timer = QTimer(self)
+        self._saved_timer.setSingleShot(True)
+        self._saved_timer.setInterval(SAVED_MS)
+        self._saved_timer.timeout.connect(self.saved_label.clear)
+        self.workspace_box = self._build_workspace_box()
+        self.app_box = self._build_app_box()
+        self._layout()
+
+    # --- building ----------------------------------------------------------------------------
+
+    def _layout(self) -> None:
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(24, 16, 24, 24)
+        column.setSpacing(16)
+        heading = QLabel("<h2>Settings</h2>")
+        column.addWidget(heading)
+        column.addWidget(self.saved_label)
+        column.addWidget(self.workspace_box)
+        column.addWidget(self.app_box)
+        column.addStretch(1)
+        content.setMaximumWidth(760)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+    def _row(
+        self, grid: QGridLayout, key: str, label: str, widget: QWidget, hint: str = ""
+    ) -> None:
+        """Add a field: its caption and widget on one line, its hint and error text below."""
+        widget.setAccessibleName(label.replace("&", ""))
+        widget.setMaximumWidth(FIELD_WIDTH)
+        self.fields[key] = widget
+        error = QLabel()
+        error.setObjectName("fieldError")
+        error.setAccessibleName(f"Problem with {label.replace('&', '').lower() or key}")
+        error.setWordWrap(True)
+        error.setTextFormat(Qt.TextFormat.PlainText)
+        error.hide()
+        self.errors[key] = error
+        row = grid.rowCount()
+        if label:
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            grid.addWidget(
+                caption, row, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+            )
+        grid.addWidget(widget, row, 1, Qt.AlignmentFlag.AlignLeft)
+        if hint:
+            grid.addWidget(_hint(hint), row + 1, 1)
+        grid.addWidget(error, row + 2, 1)
+        # A little air between one field's notes and the next field.
+        grid.setRowMinimumHeight(row + 3, 6)
+
+    def _grid(self, box: QGroupBox) -> QGridLayout:
+        grid = QGridLayout(box)
+        grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(3)
+        grid.setColumnStretch(1, 1)
+        return grid
+
+    def _build_workspace_box(self) -> QGroupBox:
+        box = QGroupBox("Workspace")
+        form = self._grid(box)
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(120)
+        self.name_edit.setMinimumWidth(FIELD_WIDTH)
+        self.name_edit.editingFinished.connect(self._name_committed)
+        self._row(form, "name", "&Name", self.name_edit)
+        self.color_button = ColorButton()
+        self.color_button.color_chosen.connect(
+            lambda c: self._save_workspace("color", "colour", color=c)
+        )
+        self._row(form, "color", "&Colour", self.color_button)
+        self.zone_picker = TimeZonePicker(self._ctx.clock.now())
+        self.zone_picker.zone_chosen.connect(
+            lambda z: self._save_workspace("timezone", "time zone", timezone=z)
+        )
+        self.zone_picker.zone_kept.connect(lambda _z: self._clear_error("timezone"))
+        self.zone_picker.zone_invalid.connect(self._zone_refused)
+        self._row(form, "timezone", "&Time zone", self.zone_picker, ZONE_HINT)
+        self.time_edit = QTimeEdit()
+        self.time_edit.setDisplayFormat("HH:mm")
+        self.time_edit.setMinimumWidth(COMPACT_WIDTH)
+        self.time_edit.editingFinished.connect(self._time_committed)
+        self._row(
+            form,
+            "default_post_time",
+            "Default posting &time",
+            self.time_edit,
+            "New posts get this time of day when only a day is chosen.",
+        )
+        self.week_combo = QComboBox()
+        self.week_combo.setMinimumWidth(COMPACT_WIDTH)
+        locale = QLocale()
+        for day in range(7):  # 0 = Monday, as the workspace stores it
+            self.week_combo.addItem(locale.dayName(day + 1), day)
+        self.week_combo.activated.connect(
+            lambda i: self._save_workspace(
+                "week_start", "week start", week_start=int(self.week_combo.itemData(i))
+            )
+        )
+        self._row(form, "week_start", "&Week starts on", self.week_combo)
+        return box
+
+    def _build_app_box(self) -> QGroupBox:
+        box = QGroupBox("Application (every workspace)")
+        form = self._grid(box)
+        self._spin(form, "missed_grace_minutes", "&Missed-post grace", " minutes", GRACE_HINT)
+        self._choice(form, "theme", "T&heme", THEMES)
+        self._choice(form, "language", "&Language", LANGUAGE_NAMES, LANGUAGE_HINT)
+        tray_hint = TRAY_HINT if self._tray_check() else f"{TRAY_HINT} {NO_TRAY_HINT}"
+        self._check(form, "close_to_tray", "Keep running in the tray when closed", tray_hint)
+        self._check(form, "publishing_paused", "Pause publishing", PAUSE_HINT)
+        self._spin(form, "backup_keep", "&Backups kept", " backups", "Older backups are removed.")
+        self._spin(
+            form,
+            "inbox_poll_minutes",
+            "&Inbox checked every",
+            " minutes",
+            "How often replies and mentions are fetched.",
+        )
+        return box
+
+    def _spin(self, form: QGridLayout, name: str, label: str, suffix: str, hint: str) -> None:
+        decl = SETTINGS[name]
+        spin = QSpinBox()
+        spin.setRange(
+            decl.minimum if decl.minimum is not None else 0,
+            decl.maximum if decl.maximum is not None else 100_000,
+        )
+        spin.setSuffix(suffix)
+        spin.setKeyboardTracking(False)
+        spin.editingFinished.connect(lambda: self._save_setting(name, label, spin.value()))
+        spin.setMinimumWidth(COMPACT_WIDTH)
+        self._row(form, name, label, spin, hint)
+
+    def _choice(
+        self, form: QGridLayout, name: str, label: str, names: dict[str, str], hint: str = ""
+    ) -> None:
+        combo = QComboBox()
+        for value in SETTINGS[name].choices:
+            combo.addItem(names.get(str(value), str(value)), value)
+        combo.activated.connect(lambda i: self._save_setting(name, label, combo.itemData(i)))
+        combo.setMinimumWidth(COMPACT_WIDTH)
+        self._row(form, name, label, combo, hint)
+
+    def _check(self, form: QGridLayout, name: str, text: str, hint: str) -> None:
+        check = QCheckBox(text)
+        check.clicked.connect(lambda on: self._save_setting(name, text, bool(on)))
+        self._row(form, name, "", check, hint)
+        check.setAccessibleName(text)
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def relevant(self, changes: ChangeSet) -> bool:
+        return bool(changes.ids("workspace") or changes.ids("setting"))
+
+    def reload(self) -> None:
+        try:
+            values = self._ctx.settings.all()
+            ws = self.workspace
+            ws = self._ctx.workspaces.get(ws.id) if ws is not None else None
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self._load_workspace(ws)
+        for name, value in values.items():
+            if name in self.fields and not self._holds_input(name):
+                self._show_value(self.fields[name], value)
+
+    def _load_workspace(self, ws: Any) -> None:
+        self.workspace_box.setEnabled(ws is not None)
+        self.workspace_box.setTitle(f"Workspace: {ws.name}" if ws else "Workspace (none yet)")
+        if ws is None:
+            return
+        if not self._holds_input("name"):
+            self.name_edit.setText(ws.name)
+            self.name_edit.setModified(False)
+        if not self._holds_input("color"):
+            self.color_button.set_color(ws.color)
+        if not self._holds_input("timezone"):
+            self.zone_picker.set_zone(ws.timezone)
+        if not self._holds_input("default_post_time"):
+            self.time_edit.setTime(QTime.fromString(ws.default_post_time, "HH:mm"))
+        self.week_combo.setCurrentIndex(self.week_combo.findData(ws.week_start))
+
+    def _holds_input(self, key: str) -> bool:
+        """Whether a field shows something the person typed that is not saved (keep it)."""
+        if not self.errors[key].isHidden():
+            return True
+        widget = self.fields[key]
+        if isinstance(widget, QLineEdit):
+            return widget.isModified()
+        if isinstance(widget, TimeZonePicker):
+            return widget.is_editing()
+        return False
+
+    @staticmethod
+    def _show_value(widget: QWidget, value: Any) -> None:
+        widget.blockSignals(True)
+        if isinstance(widget, QSpinBox):
+            widget.setValue(int(value))
+        elif isinstance(widget, QComboBox):
+            widget.setCurrentIndex(max(0, widget.findData(value)))
+        elif isinstance(widget, QCheckBox):
+            widget.setChecked(bool(value))
+        widget.blockSignals(False)
+
+    # --- saving ------------------------------------------------------------------------------
+
+    def _name_committed(self) -> None:
+        ws = self.workspace
+        if ws is None or not self.name_edit.isModified():
+            return
+        self._save_workspace("name", "name", name=self.name_edit.text())
+
+    def _time_committed(self) -> None:
+        ws = self.workspace
+        text = self.time_edit.time().toString("HH:mm")
+        if ws is not None and text != ws.default_post_time:
+            self._save_workspace(
+                "default_post_time", "default posting time", default_post_time=text
+            )
+
+    def _zone_refused(self, text: str) -> None:
+        shown = text.strip() or "(empty)"
+        self._show_error(
+            "timezone",
+            f"No time zone matches {shown!r}. Type part of a city or region and pick it "
+            "from the list, e.g. Europe/Madrid.",
+        )
+
+    def _save_workspace(self, key: str, what: str, **change: Any) -> None:
+        ws = self.workspace
+        if ws is None:
+            return
+        if self._attempt(key, what, lambda: self._ctx.workspaces.update(ws.id, **change)):
+            if key == "name":
+                self.name_edit.setModified(False)
+            self._workspace = self._ctx.workspaces.get(ws.id)
+
+    def _save_setting(self, name: str, label: str, value: Any) -> None:
+        if value == self._ctx.settings.get(name) and self.errors[name].isHidden():
+            return
+        if self._attempt(name, label, lambda: self._ctx.settings.set(name, value)):
+            if name == "theme":
+                app = QApplication.instance()
+                if isinstance(app, QApplication):
+                    apply_theme(app, str(value))
+            if name == "language":
+                self._flash(f"Saved: {LANGUAGE_NAMES.get(str(value), value)}. {LANGUAGE_HINT}")
+
+    def _attempt(self, key: str, what: str, call: Callable[[], object]) -> bool:
+        """Run one service call; explain a refusal under field ``key``. Returns success."""
+        try:
+            call()
+        except UserError as exc:
+            self._show_error(key, exc.message)
+            return False
+        except Exception as exc:
+            show_error(self, exc)
+            return False
+        self._clear_error(key)
+        self._flash(f"Saved: {what.replace('&', '').strip().lower()}.")
+        return True
+
+    def _show_error(self, key: str, message: str) -> None:
+        label = self.errors[key]
+        label.setText(message)
+        label.show()
+        self.fields[key].setAccessibleDescription(message)
+        self.saved_label.clear()
+
+    def _clear_error(self, key: str) -> None:
+        self.errors[key].hide()
+        self.errors[key].clear()
+        self.fields[key].setAccessibleDescription("")
+
+    def _flash(self, text: str) -> None:
+        self.saved_label.setText(text)
+        self._saved_timer.start()
