@@ -182,7 +182,7 @@ class ComposerService(Service):
         post_parts = tuple(PostPart(t, items if i == 0 else ()) for i, t in enumerate(texts))
         counts = tuple(adapter.measure(ref, t, opts) for t in texts)
         found = [_from_adapter(p, media) for p in adapter.validate(ref, post_parts, opts)]
-        found += _size_offers(caps.media, media, found, caps.network)
+        found += _size_offers(caps.media, media, found, adapter.display_name)
         if len(texts) > 1 and not caps.threads:
             found.append(ComposerProblem("no_threads", f"{channel.name} cannot post threads."))
         return ChannelCheck(
