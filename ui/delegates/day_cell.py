@@ -1,10 +1,9 @@
 """Painting of one day of the month grid: its number, a today marker and its posts as chips.
 
-A chip shows the post's local time, a status dot and tint, its title (or the start of its text)
-elided to fit, and a strip in its campaign's colour. When a day holds more posts than fit, its
-header line says "+N more" at its right end, so every line below still shows a post. Neutral
-colours come from the palette so a dark theme stays readable; status colours are fixed hues
-chosen to be told apart at a glance.
+Chips are painted by :mod:`ui.delegates.chip`. When a day holds more posts than fit, its header
+line says "+N more" at its right end, so every line below still shows a post. The geometry of a
+cell's chips is computed by :func:`cell_chip_layout`, which the view also uses to find the chip
+under the pointer, so what is hit is exactly what is painted.
 """
 
 from __future__ import annotations
@@ -13,31 +12,27 @@ from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from cmdesk.status import PostStatus
+from ui.delegates.chip import STATUS_COLORS, chip_font, chip_height, mix, paint_chip
 from ui.models.month import CalendarRole, PostChip
 
-#: One hue per status; also used by the status-bar legend so the colours explain themselves.
-STATUS_COLORS: dict[PostStatus, str] = {
-    PostStatus.IDEA: "#8e6bd1",
-    PostStatus.DRAFT: "#6b7785",
-    PostStatus.IN_REVIEW: "#c99a06",
-    PostStatus.APPROVED: "#0a9396",
-    PostStatus.SCHEDULED: "#2f6fde",
-    PostStatus.PUBLISHED: "#2e9d5b",
-    PostStatus.FAILED: "#d93025",
-    PostStatus.MISSED: "#e8710a",
-    PostStatus.ARCHIVED: "#a3a9b1",
-}
+__all__ = [
+    "CHIP_SPACING",
+    "PADDING",
+    "STATUS_COLORS",
+    "TODAY_COLOR",
+    "ChipLayout",
+    "DayCellDelegate",
+    "cell_chip_layout",
+    "layout_chips",
+]
+
 TODAY_COLOR = "#1a73e8"
 
 PADDING = 6
 CHIP_SPACING = 3
-CHIP_RADIUS = 4.0
-STRIP_WIDTH = 3
-DOT_SIZE = 7
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -61,27 +56,31 @@ def layout_chips(area: QRect, count: int, chip_height: int) -> ChipLayout:
     return ChipLayout(rects, count - shown)
 
 
-def mix(a: QColor, b: QColor, amount: float) -> QColor:
-    """``a`` moved ``amount`` (0..1) of the way towards ``b``."""
-    return QColor.fromRgbF(
-        a.redF() + (b.redF() - a.redF()) * amount,
-        a.greenF() + (b.greenF() - a.greenF()) * amount,
-        a.blueF() + (b.blueF() - a.blueF()) * amount,
-    )
+def header_rect(cell: QRect, font: QFont) -> QRect:
+    """The line with the day number (a circle sized by the bold font) at the top of a cell."""
+    bold = QFont(font)
+    bold.setWeight(QFont.Weight.DemiBold)
+    size = QFontMetrics(bold).height() + 10
+    return QRect(cell.left() + PADDING - 3, cell.top() + PADDING - 3, size, size)
 
 
-def chip_font(base: QFont) -> QFont:
-    font = QFont(base)
-    font.setPointSizeF(max(7.0, base.pointSizeF() - 1.0))
-    return font
-
-
-def chip_height(metrics: QFontMetrics) -> int:
-    return metrics.height() + 8
+def cell_chip_layout(cell: QRect, font: QFont, count: int) -> ChipLayout:
+    """The chip rectangles of a cell of ``cell`` size drawn with the view's ``font``."""
+    header = header_rect(cell, font)
+    area = QRect(cell.left() + PADDING, header.bottom() + 4, cell.width() - 2 * PADDING - 1, 0)
+    area.setBottom(cell.bottom() - PADDING)
+    return layout_chips(area, count, chip_height(QFontMetrics(chip_font(font))))
 
 
 class DayCellDelegate(QStyledItemDelegate):
-    """Paints a :class:`~ui.models.month.MonthModel` cell; read-only (no editor)."""
+    """Paints a :class:`~ui.models.month.MonthModel` cell; read-only (no editor).
+
+    ``selected_post`` is the id of the post whose chip is outlined (the keyboard's target).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.selected_post: int | None = None
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         height = chip_height(QFontMetrics(chip_font(option.font))) + CHIP_SPACING
@@ -90,15 +89,12 @@ class DayCellDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRect(option.rect)
         in_month = bool(index.data(CalendarRole.IN_MONTH))
         chips: tuple[PostChip, ...] = index.data(CalendarRole.CHIPS) or ()
         self._paint_background(painter, option, index, in_month)
         header = self._paint_day_number(painter, option, index, in_month)
-        area = QRect(rect.left() + PADDING, header.bottom() + 4, rect.width() - 2 * PADDING - 1, 0)
-        area.setBottom(rect.bottom() - PADDING)
         font = chip_font(option.font)
-        layout = layout_chips(area, len(chips), chip_height(QFontMetrics(font)))
+        layout = cell_chip_layout(QRect(option.rect), option.font, len(chips))
         # Busy days are loaded only up to what a cell can show; the model knows the real total.
         total = max(int(index.data(CalendarRole.POST_COUNT) or 0), len(chips))
         hidden = layout.hidden + total - len(chips)
@@ -106,7 +102,10 @@ class DayCellDelegate(QStyledItemDelegate):
             painter.setOpacity(0.55)  # days of the neighbouring months stay readable but recede
         if hidden:
             self._paint_more(painter, option, header, hidden, font)
-        self._paint_chips(painter, option, layout, chips, font)
+        painter.setFont(font)
+        for rect, chip in zip(layout.chips, chips, strict=False):
+            selected = chip.post.id == self.selected_post
+            paint_chip(painter, option.palette, rect, chip, selected=selected)
         painter.restore()
 
     # --- background and day number -----------------------------------------------------------
@@ -142,11 +141,7 @@ class DayCellDelegate(QStyledItemDelegate):
         day: date = index.data(CalendarRole.DATE)
         font = QFont(option.font)
         font.setWeight(QFont.Weight.DemiBold)
-        metrics = QFontMetrics(font)
-        size = metrics.height() + 10
-        circle = QRect(
-            option.rect.left() + PADDING - 3, option.rect.top() + PADDING - 3, size, size
-        )
+        circle = header_rect(option.rect, option.font)
         pal = option.palette
         if index.data(CalendarRole.IS_TODAY):
             painter.setPen(Qt.PenStyle.NoPen)
@@ -174,21 +169,6 @@ class DayCellDelegate(QStyledItemDelegate):
             circle.left(), circle.top(), option.rect.width() - 2 * PADDING, circle.height()
         )
 
-    # --- chips -------------------------------------------------------------------------------
-
-    def _paint_chips(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        layout: ChipLayout,
-        chips: tuple[PostChip, ...],
-        font: QFont,
-    ) -> None:
-        painter.setFont(font)
-        metrics = QFontMetrics(font)
-        for rect, chip in zip(layout.chips, chips, strict=False):
-            self._paint_chip(painter, option, rect, chip, metrics)
-
     def _paint_more(
         self,
         painter: QPainter,
@@ -204,55 +184,3 @@ class DayCellDelegate(QStyledItemDelegate):
         painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
         align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
         painter.drawText(header, align, f"+{hidden} more")
-
-    def _paint_chip(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        rect: QRect,
-        chip: PostChip,
-        metrics: QFontMetrics,
-    ) -> None:
-        pal = option.palette
-        status = QColor(STATUS_COLORS[chip.post.status])
-        shape = QPainterPath()
-        shape.addRoundedRect(QRectF(rect), CHIP_RADIUS, CHIP_RADIUS)
-        painter.fillPath(shape, mix(pal.color(QPalette.ColorRole.Base), status, 0.13))
-        if chip.campaign_color:
-            painter.save()
-            painter.setClipPath(shape)
-            painter.fillRect(
-                QRect(rect.left(), rect.top(), STRIP_WIDTH, rect.height()),
-                QColor(chip.campaign_color),
-            )
-            painter.restore()
-        x = rect.left() + STRIP_WIDTH + 5
-        dot = QRectF(x, rect.center().y() - DOT_SIZE / 2 + 0.5, DOT_SIZE, DOT_SIZE)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(status)
-        painter.drawEllipse(dot)
-        x += DOT_SIZE + 5
-        text_color = pal.color(QPalette.ColorRole.Text)
-        x = self._draw_time(painter, rect, x, chip.local_time, text_color)
-        label_rect = QRect(x, rect.top(), rect.right() - x - 3, rect.height())
-        label = metrics.elidedText(chip.post.label, Qt.TextElideMode.ElideRight, label_rect.width())
-        painter.setPen(mix(text_color, pal.color(QPalette.ColorRole.Base), 0.12))
-        painter.drawText(
-            label_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label
-        )
-
-    def _draw_time(self, painter: QPainter, rect: QRect, x: int, text: str, color: QColor) -> int:
-        """Draw the HH:MM in semibold; return where the label starts."""
-        font = QFont(painter.font())
-        plain = painter.font()
-        font.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(font)
-        painter.setPen(color)
-        width = QFontMetrics(font).horizontalAdvance(text)
-        painter.drawText(
-            QRect(x, rect.top(), width, rect.height()),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            text,
-        )
-        painter.setFont(plain)
-        return x + width + 5

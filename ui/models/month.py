@@ -4,6 +4,11 @@ Days are local dates in the workspace's time zone, never the machine's: a post a
 belongs to that Madrid day wherever the laptop is. The model holds no service; a window asks
 ``PlanService.calendar_days`` for the days of :meth:`MonthPeriod.grid_bounds` and hands the posts
 and each day's total to :meth:`MonthModel.set_posts`.
+
+Posts dropped on a day (the vendor MIME type of :mod:`ui.models.mime`) are handed to the
+:class:`~ui.models.drops.PostDropHandler` given to :meth:`MonthModel.set_drop_handler`, which turns
+them into undoable plan actions; a reload then shows the result, repainting only the days whose
+chips changed.
 """
 
 from __future__ import annotations
@@ -20,30 +25,34 @@ from PySide6.QtCore import (
     QByteArray,
     QDate,
     QLocale,
+    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     Qt,
 )
 
-from cmdesk.dto import PostSummary
+from cmdesk.dto import ChannelDTO, PostSummary
 from cmdesk.timeutil import local_day_bounds, month_grid_bounds, utc_to_local
+from ui.models.chips import ChannelGlyph, ChipMaker, PostChip, fallback_campaign_color
+from ui.models.drops import PostDropHandler
+
+__all__ = [
+    "COLUMNS",
+    "ROWS",
+    "CalendarRole",
+    "ChannelGlyph",
+    "ChipMaker",
+    "MonthModel",
+    "MonthPeriod",
+    "PostChip",
+    "fallback_campaign_color",
+    "group_by_local_day",
+]
+from ui.models.mime import POST_MIME_TYPE, decode_posts
 
 ROWS = 6
 COLUMNS = 7
-
-# A campaign created after the month was loaded has no known colour until the next reload; these
-# stand in, distinct at a glance and stable per campaign id.
-_FALLBACK_CAMPAIGN_COLORS = (
-    "#d35400",
-    "#27ae60",
-    "#8e44ad",
-    "#c0392b",
-    "#16a085",
-    "#2c3e50",
-    "#b7950b",
-    "#7f8c8d",
-)
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -57,15 +66,6 @@ class CalendarRole(IntEnum):
     IS_TODAY = Qt.ItemDataRole.UserRole + 4  # bool
     IN_MONTH = Qt.ItemDataRole.UserRole + 5  # bool: False for the days that pad the grid
     POST_COUNT = Qt.ItemDataRole.UserRole + 6  # int: all posts of the day, loaded or not
-
-
-@dataclass(frozen=True, slots=True)
-class PostChip:
-    """A post as a calendar cell shows it: local time, label, status and campaign colour."""
-
-    post: PostSummary
-    local_time: str  # HH:MM in the workspace's zone
-    campaign_color: str | None  # "#rrggbb", or None outside any campaign
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,15 +127,12 @@ def group_by_local_day(
     return dict(days)
 
 
-def fallback_campaign_color(campaign_id: int) -> str:
-    return _FALLBACK_CAMPAIGN_COLORS[campaign_id % len(_FALLBACK_CAMPAIGN_COLORS)]
-
-
 class MonthModel(QAbstractTableModel):
-    """Six rows of weeks by seven columns of weekdays; read-only for now.
+    """Six rows of weeks by seven columns of weekdays; each day accepts dropped posts.
 
     Signals: only those of ``QAbstractItemModel``. A new period resets the model; new posts or a
-    new "today" only emit ``dataChanged``, so selection and focus survive a reload.
+    new "today" only emit ``dataChanged`` for the days that changed, so selection and focus
+    survive a reload and a drop repaints two cells, not 42.
     """
 
     def __init__(self, period: MonthPeriod, parent: QObject | None = None) -> None:
@@ -146,7 +143,8 @@ class MonthModel(QAbstractTableModel):
         self._posts: dict[date, list[PostSummary]] = {}
         self._chips: dict[date, tuple[PostChip, ...]] = {}
         self._counts: dict[date, int] = {}
-        self._campaign_colors: dict[int, str] = {}
+        self._maker = ChipMaker(period.time_zone)
+        self._drops: PostDropHandler | None = None
 
     # --- state -------------------------------------------------------------------------------
 
@@ -163,9 +161,15 @@ class MonthModel(QAbstractTableModel):
         self.beginResetModel()
         self._period = period
         self._days = period.days()
+        self._maker.time_zone = period.time_zone
         self._posts = {}
         self._chips = {}
+        self._counts = {}
         self.endResetModel()
+
+    def set_drop_handler(self, handler: PostDropHandler | None) -> None:
+        """Who acts on posts dropped on a day (None: drops are refused)."""
+        self._drops = handler
 
     def set_posts(
         self, posts: Iterable[PostSummary], day_counts: Mapping[date, int] | None = None
@@ -177,26 +181,42 @@ class MonthModel(QAbstractTableModel):
         """
         shown = set(self._days)
         grouped = group_by_local_day(posts, self._period.time_zone)
+        before_chips, before_counts = self._chips, self._counts
         self._posts = {day: items for day, items in grouped.items() if day in shown}
         self._chips = {day: self._make_chips(items) for day, items in self._posts.items()}
         loaded = {day: len(items) for day, items in self._posts.items()}
         self._counts = {
             day: max(n, loaded.get(day, 0))
             for day, n in (day_counts or loaded).items()
-            if day in shown
+            if day in shown and max(n, loaded.get(day, 0))
         }
-        self._all_changed()
+        changed = {
+            day
+            for day in set(before_chips) | set(self._chips) | set(before_counts) | set(self._counts)
+            if before_chips.get(day) != self._chips.get(day)
+            or before_counts.get(day, 0) != self._counts.get(day, 0)
+        }
+        self._days_changed(changed)
 
     def set_today(self, today: date) -> None:
         if today != self._today:
-            self._today = today
-            self._all_changed()
+            previous, self._today = self._today, today
+            self._days_changed({d for d in (previous, today) if d is not None})
 
     def set_campaign_colors(self, colors: Mapping[int, str]) -> None:
         """Colours of the workspace's campaigns by id; unknown campaigns get a stable fallback."""
-        self._campaign_colors = dict(colors)
+        self._maker.campaign_colors = dict(colors)
+        self._rebuild_chips()
+
+    def set_channels(self, channels: Iterable[ChannelDTO]) -> None:
+        """The workspace's channels, whose badges the chips show."""
+        self._maker.channels = {c.id: ChannelGlyph.of(c) for c in channels}
+        self._rebuild_chips()
+
+    def _rebuild_chips(self) -> None:
+        before = self._chips
         self._chips = {day: self._make_chips(items) for day, items in self._posts.items()}
-        self._all_changed()
+        self._days_changed({d for d in self._chips if before.get(d) != self._chips[d]})
 
     # --- lookups -----------------------------------------------------------------------------
 
@@ -215,6 +235,16 @@ class MonthModel(QAbstractTableModel):
     def posts_on(self, day: date) -> Sequence[PostSummary]:
         return tuple(self._posts.get(day, ()))
 
+    def chips_on(self, day: date) -> tuple[PostChip, ...]:
+        return self._chips.get(day, ())
+
+    def day_of_post(self, post_id: int) -> date | None:
+        """The day whose chips include the post, if the grid shows it."""
+        for day, items in self._posts.items():
+            if any(p.id == post_id for p in items):
+                return day
+        return None
+
     def post_count(self) -> int:
         return sum(len(items) for items in self._posts.values())
 
@@ -229,7 +259,43 @@ class MonthModel(QAbstractTableModel):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not self._valid(index):
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return (
+            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
+        )
+
+    # --- drops -------------------------------------------------------------------------------
+
+    def mimeTypes(self) -> list[str]:
+        return [POST_MIME_TYPE]
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def canDropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
+    ) -> bool:
+        dragged = decode_posts(data)
+        day = self._drop_day(row, column, parent)
+        return bool(dragged and day and self._drops and self._drops.can_accept(dragged))
+
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
+    ) -> bool:
+        """Move (or with ``CopyAction`` duplicate) the dragged posts to the day, same time."""
+        dragged = decode_posts(data)
+        day = self._drop_day(row, column, parent)
+        if dragged is None or day is None or self._drops is None:
+            return False
+        return self._drops.drop_on_day(dragged, day, copy=action == Qt.DropAction.CopyAction)
+
+    def _drop_day(self, row: int, column: int, parent: _Index) -> date | None:
+        # Qt passes the cell as ``parent`` for a drop on an item, or row/column for a drop
+        # between items (which a grid of days does not have, but a caller may use).
+        if parent.isValid():
+            return self.date_at(parent)
+        if 0 <= row < ROWS and 0 <= column < COLUMNS:
+            return self._days[row * COLUMNS + column]
+        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         day = self.date_at(index)
@@ -291,17 +357,7 @@ class MonthModel(QAbstractTableModel):
         return (self._period.week_start + column) % 7 + 1
 
     def _make_chips(self, posts: Iterable[PostSummary]) -> tuple[PostChip, ...]:
-        return tuple(self._chip(p) for p in posts)
-
-    def _chip(self, post: PostSummary) -> PostChip:
-        assert post.scheduled_at is not None  # only posts with a time reach the grid
-        local = utc_to_local(post.scheduled_at, self._period.time_zone)
-        color = None
-        if post.campaign_id is not None:
-            color = self._campaign_colors.get(post.campaign_id) or fallback_campaign_color(
-                post.campaign_id
-            )
-        return PostChip(post, f"{local:%H:%M}", color)
+        return tuple(self._maker.chip(p) for p in posts)
 
     def _describe(self, day: date, *, with_posts: bool) -> str:
         chips = self._chips.get(day, ())
@@ -319,5 +375,12 @@ class MonthModel(QAbstractTableModel):
             lines.append(f"… and {total - len(chips)} more")
         return "\n".join([heading, *lines]) if lines else heading
 
-    def _all_changed(self) -> None:
-        self.dataChanged.emit(self.index(0, 0), self.index(ROWS - 1, COLUMNS - 1))
+    def _days_changed(self, days: Iterable[date]) -> None:
+        cells = [self.index_for_date(d) for d in days]
+        cells = [c for c in cells if c.isValid()]
+        if len(cells) > 8:
+            # Past a handful, one signal for the block is cheaper than one per cell.
+            self.dataChanged.emit(self.index(0, 0), self.index(ROWS - 1, COLUMNS - 1))
+            return
+        for cell in cells:
+            self.dataChanged.emit(cell, cell)

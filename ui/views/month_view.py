@@ -1,14 +1,18 @@
 """The month view: a navigation bar (today, previous, next, the month's name) over the day grid.
 
 Keyboard: arrow keys move between days, Page Up / Page Down go to the previous / next month
-(keeping the day of the month), Home goes to today, Enter or a double click activates a day.
+(keeping the day of the month), Home goes to today, Enter or a double click activates a day (or
+the picked post). Picking, dragging, dropping and moving posts come from
+:class:`~ui.views.post_grid.PostGrid`; a chip dropped on a day keeps its wall-clock time.
+The calendar page uses :class:`MonthGrid` with its own toolbar; :class:`MonthView` is the grid with
+a navigation bar of its own, for a window that shows only the month.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QLocale, QModelIndex, Qt, Signal
+from PySide6.QtCore import QLocale, QModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,14 +20,14 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ui.delegates.day_cell import DayCellDelegate
-from ui.models.month import MonthModel, MonthPeriod
+from ui.delegates.day_cell import DayCellDelegate, cell_chip_layout
+from ui.models.month import COLUMNS, ROWS, MonthModel, MonthPeriod
+from ui.views.post_grid import PostGrid
 
 
 def month_title(period: MonthPeriod) -> str:
@@ -32,10 +36,10 @@ def month_title(period: MonthPeriod) -> str:
     return f"{name[:1].upper()}{name[1:]} {period.year}"
 
 
-class MonthGrid(QTableView):
+class MonthGrid(PostGrid):
     """The 6 x 7 table of days, painted by :class:`DayCellDelegate`.
 
-    Signals:
+    Signals (besides those of :class:`PostGrid`; ``slot_activated`` carries a ``date``):
         month_step_requested(int): Page Up (-1) or Page Down (+1) was pressed.
         today_requested(): Home was pressed.
         day_activated(object): a day (``datetime.date``) was double-clicked or Enter was pressed.
@@ -50,11 +54,10 @@ class MonthGrid(QTableView):
         self.setObjectName("monthGrid")
         self.setAccessibleName("Month calendar")
         self.setModel(model)
-        self.setItemDelegate(DayCellDelegate(self))
+        self._delegate = DayCellDelegate(self)
+        self.setItemDelegate(self._delegate)
         self.setShowGrid(False)  # the delegate draws crisper lines itself
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setCornerButtonEnabled(False)
@@ -67,7 +70,7 @@ class MonthGrid(QTableView):
         header.setHighlightSections(False)
         header.setSectionsClickable(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.doubleClicked.connect(self._activate)
+        self.slot_activated.connect(self.day_activated)
 
     def month_model(self) -> MonthModel:
         model = self.model()
@@ -82,23 +85,46 @@ class MonthGrid(QTableView):
     def current_day(self) -> date | None:
         return self.month_model().date_at(self.currentIndex())
 
+    # --- PostGrid ---------------------------------------------------------------------------
+
+    def slot_value(self, index: QModelIndex) -> object:
+        return self.month_model().date_at(index)
+
+    def chip_rects(self) -> list[tuple[int, QRect]]:
+        model = self.month_model()
+        font = self.font()
+        found: list[tuple[int, QRect]] = []
+        for row in range(ROWS):
+            for column in range(COLUMNS):
+                index = model.index(row, column)
+                day = model.date_at(index)
+                chips = model.chips_on(day) if day is not None else ()
+                if not chips:
+                    continue
+                layout = cell_chip_layout(self.visualRect(index), font, len(chips))
+                found.extend((c.post.id, r) for r, c in zip(layout.chips, chips, strict=False))
+        return found
+
+    def cell_of_post(self, post_id: int) -> QModelIndex:
+        model = self.month_model()
+        day = model.day_of_post(post_id)
+        return model.index_for_date(day) if day is not None else QModelIndex()
+
+    def repaint_selection(self) -> None:
+        self._delegate.selected_post = self.selected_post
+        self.viewport().update()
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
-        if key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if plain and key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
             self.month_step_requested.emit(-1 if key == Qt.Key.Key_PageUp else 1)
-        elif key == Qt.Key.Key_Home:
+        elif plain and key == Qt.Key.Key_Home:
             self.today_requested.emit()
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self._activate(self.currentIndex())
         else:
             super().keyPressEvent(event)
             return
         event.accept()
-
-    def _activate(self, index: QModelIndex) -> None:
-        day = self.month_model().date_at(index)
-        if day is not None:
-            self.day_activated.emit(day)
 
 
 class MonthView(QWidget):

@@ -1,0 +1,455 @@
+"""The calendar page: month, week and day views of the plan, with the unscheduled side list.
+
+The toolbar switches the view (Month / Week / Day, Alt+M / Alt+W / Alt+D), goes to the previous or
+next period (Ctrl+Page Up / Ctrl+Page Down) or to today (Ctrl+Home), and names the period shown
+and the zone its times are in. Only the shown period is loaded: a month through
+``PlanService.calendar_days`` (at most a cell's worth of chips per day plus each day's total), a
+week through ``PlanService.list_window``. The week and day views share one model; the day view is
+a proxy of one of its columns.
+
+Every change goes through :class:`~ui.actions.PlanActions`, so it can be undone: drops (handled
+by the models, see :mod:`ui.models.drops`), keyboard nudges (see :mod:`ui.views.post_grid`) and the
+context menu (:func:`ui.views.post_menu.build_post_menu`). The page reloads when an action was
+performed, so a drop is repainted at once; a refused drop or nudge says why where it happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from PySide6.QtCore import QDate, QLocale, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cmdesk.bootstrap import AppContext
+from cmdesk.dto import PostSummary, WorkspaceDTO
+from cmdesk.errors import UserError
+from cmdesk.events import ChangeSet
+from cmdesk.timeutil import at_wall_time, utc_to_local
+from ui.actions import PlanActions
+from ui.errors import show_error
+from ui.models.drops import CalendarDrops, default_time
+from ui.models.month import CalendarRole, MonthModel, MonthPeriod
+from ui.models.unscheduled import UnscheduledModel
+from ui.models.week import DayColumnProxy, TimeGridModel, WeekPeriod
+from ui.views.month_view import MonthGrid, month_title
+from ui.views.page import PlanPage
+from ui.views.post_grid import PostGrid
+from ui.views.post_menu import build_post_menu
+from ui.views.side_list import SideList
+from ui.views.week_view import TimeGrid
+
+#: More chips than fit in the tallest month cell; the rest of a busy day is counted, not loaded.
+MAX_CHIPS_PER_DAY = 12
+
+
+class CalendarMode(StrEnum):
+    """Which view of the calendar is shown."""
+
+    MONTH = "month"
+    WEEK = "week"
+    DAY = "day"
+
+
+def _long_date(day: date) -> str:
+    return QLocale().toString(QDate(day.year, day.month, day.day), QLocale.FormatType.LongFormat)
+
+
+def week_title(period: WeekPeriod) -> str:
+    """E.g. "23 Mar – 29 Mar 2026" in the user's language."""
+    locale = QLocale()
+    last = period.end - timedelta(days=1)
+    first_text = locale.toString(
+        QDate(period.start.year, period.start.month, period.start.day), "d MMM"
+    )
+    last_text = locale.toString(QDate(last.year, last.month, last.day), "d MMM yyyy")
+    return f"{first_text} – {last_text}"
+
+
+class CalendarPage(PlanPage):
+    """Month, week and day views with the unscheduled side list.
+
+    Signals (besides ``edit_requested(int)`` and ``new_post_requested(object)`` of PlanPage):
+        period_changed(str): the title of the period now shown (after navigation or a switch).
+    """
+
+    period_changed = Signal(str)
+    title = "Calendar"
+
+    def __init__(
+        self, ctx: AppContext, actions: PlanActions, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("calendarPage")
+        self.setAccessibleName("Calendar")
+        self._ctx = ctx
+        self._actions = actions
+        self._mode = CalendarMode.MONTH
+        self._anchor = ctx.clock.now().date()
+        self._meta_stale = True
+        self.drops = CalendarDrops(actions, ctx.plan.get_post, on_done=self._after_drop)
+        self.month_model = MonthModel(MonthPeriod.containing(self._anchor, "UTC"), self)
+        self.time_model = TimeGridModel(WeekPeriod.containing(self._anchor, "UTC"), self)
+        self.day_proxy = DayColumnProxy(self)
+        self.day_proxy.setSourceModel(self.time_model)
+        self.unscheduled_model = UnscheduledModel(self)
+        for model in (self.month_model, self.time_model, self.unscheduled_model):
+            model.set_drop_handler(self.drops)
+        self.month_grid = MonthGrid(self.month_model)
+        self.week_grid = TimeGrid(self.time_model, "Week calendar")
+        self.day_grid = TimeGrid(self.day_proxy, "Day calendar")
+        self.side_list = SideList(self.unscheduled_model)
+        self.stack = QStackedWidget()
+        for grid in self.grids():
+            self.stack.addWidget(grid)
+            self._connect_grid(grid)
+        self._build_toolbar()
+        self._build_layout()
+        self._connect()
+        self._today_timer = QTimer(self)
+        self._today_timer.setInterval(60_000)
+        self._today_timer.timeout.connect(self._refresh_today)
+        self._today_timer.start()
+        self._update_labels()
+
+    # --- public ------------------------------------------------------------------------------
+
+    @property
+    def mode(self) -> CalendarMode:
+        return self._mode
+
+    @property
+    def anchor(self) -> date:
+        """The day the views are centred on (the month, week or day shown contains it)."""
+        return self._anchor
+
+    def grids(self) -> tuple[MonthGrid, TimeGrid, TimeGrid]:
+        return self.month_grid, self.week_grid, self.day_grid
+
+    def current_grid(self) -> PostGrid:
+        return {
+            CalendarMode.MONTH: self.month_grid,
+            CalendarMode.WEEK: self.week_grid,
+            CalendarMode.DAY: self.day_grid,
+        }[self._mode]
+
+    def set_mode(self, mode: CalendarMode) -> None:
+        """Show the month, week or day containing :attr:`anchor`."""
+        self._mode = CalendarMode(mode)
+        self.mode_buttons[self._mode].setChecked(True)
+        self.stack.setCurrentWidget(self.current_grid())
+        self._show_period()
+        self.current_grid().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def step(self, count: int) -> None:
+        """Go ``count`` months, weeks or days forwards (or back when negative)."""
+        if self._mode == CalendarMode.MONTH:
+            period = self.month_model.period
+            self._anchor = period.same_day_in(period.shifted(count), self._anchor)
+        else:
+            self._anchor += timedelta(days=count * (7 if self._mode == CalendarMode.WEEK else 1))
+        self._show_period()
+
+    def go_today(self) -> None:
+        self.show_day(self._today())
+
+    def show_day(self, day: date) -> None:
+        """Show the period containing ``day`` and put the keyboard on it."""
+        self._anchor = day
+        self._show_period()
+        self.current_grid().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def period_title(self) -> str:
+        return self.title_label.text()
+
+    def post_summary(self, post_id: int) -> PostSummary | None:
+        """The shown post with this id (on the calendar or in the side list), if any."""
+        posts: list[PostSummary] = list(self.unscheduled_model.posts())
+        day = self.month_model.day_of_post(post_id)
+        if day is not None:
+            posts.extend(self.month_model.posts_on(day))
+        where = self.time_model.position_of_post(post_id)
+        if where is not None:
+            cell = self.time_model.index(where[1], self.time_model.column_of(where[0]))
+            posts.extend(cell.data(CalendarRole.POSTS))
+        return next((p for p in posts if p.id == post_id), None)
+
+    def post_menu(self, post_id: int) -> QMenu | None:
+        """The context menu of a shown post (edit, duplicate, unschedule, publish now, delete)."""
+        post = self.post_summary(post_id)
+        if post is None:
+            return None
+        return build_post_menu(self, [post], self._actions, self.edit_requested.emit)
+
+    # --- PlanPage ----------------------------------------------------------------------------
+
+    def set_workspace(self, workspace: WorkspaceDTO | None) -> None:
+        if workspace is None or self.workspace is None or workspace.id != self.workspace.id:
+            self._anchor = self._today(workspace)
+        self._meta_stale = True
+        self.drops.workspace = workspace
+        for grid in self.grids():
+            grid.workspace_id = workspace.id if workspace else 0
+        super().set_workspace(workspace)
+
+    def on_changes(self, changes: ChangeSet) -> None:
+        if changes.ids("channel") or changes.ids("campaign") or changes.ids("workspace"):
+            self._meta_stale = True
+        super().on_changes(changes)
+
+    def reload(self) -> None:
+        try:
+            if self._meta_stale:
+                self._load_meta()
+            self._load_period()
+            self._load_side_list()
+        except UserError as exc:
+            show_error(self, exc)
+
+    # --- building ----------------------------------------------------------------------------
+
+    def _build_toolbar(self) -> None:
+        self.mode_group = QButtonGroup(self)
+        self.mode_buttons: dict[CalendarMode, QToolButton] = {}
+        for mode, text in (
+            (CalendarMode.MONTH, "&Month"),
+            (CalendarMode.WEEK, "&Week"),
+            (CalendarMode.DAY, "&Day"),
+        ):
+            button = QToolButton()
+            button.setText(text)
+            button.setCheckable(True)
+            button.setObjectName(f"{mode.value}Mode")
+            button.setAccessibleName(f"{mode.value.capitalize()} view")
+            button.setToolTip(f"Show a {mode.value} (Alt+{mode.value[0].upper()})")
+            button.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
+            self.mode_group.addButton(button)
+            self.mode_buttons[mode] = button
+        self.mode_buttons[CalendarMode.MONTH].setChecked(True)
+        self.today_button = self._tool_button("Today", "Today", "Go to today (Ctrl+Home)")
+        self.prev_button = self._tool_button("‹", "Previous", "Previous period (Ctrl+Page Up)")
+        self.next_button = self._tool_button("›", "Next", "Next period (Ctrl+Page Down)")
+        self.title_label = QLabel()
+        self.title_label.setObjectName("calendarTitle")
+        self.title_label.setAccessibleName("Period shown")
+        self.zone_label = QLabel()
+        self.zone_label.setObjectName("zoneLabel")
+        self.zone_label.setAccessibleName("Time zone of the times shown")
+        self.zone_label.setToolTip(
+            "Keyboard: Ctrl+Up/Down pick a post; Alt+Left/Right move it a day, Alt+Up/Down an "
+            "hour, Alt+Shift+Up/Down 15 minutes; Enter opens it; Ctrl-drag duplicates."
+        )
+
+    def _tool_button(self, text: str, name: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setObjectName(f"calendar{name}")
+        button.setAccessibleName(name)
+        button.setToolTip(tip)
+        return button
+
+    def _build_layout(self) -> None:
+        bar = QHBoxLayout()
+        bar.setContentsMargins(12, 8, 12, 8)
+        bar.setSpacing(6)
+        for widget in (self.today_button, self.prev_button, self.next_button):
+            bar.addWidget(widget)
+        bar.addSpacing(10)
+        bar.addWidget(self.title_label)
+        bar.addStretch(1)
+        bar.addWidget(self.zone_label)
+        bar.addSpacing(10)
+        for button in self.mode_buttons.values():
+            bar.addWidget(button)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(self.side_list)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setSizes([900, 240])
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.splitter, 1)
+
+    def _connect(self) -> None:
+        self.today_button.clicked.connect(self.go_today)
+        self.prev_button.clicked.connect(lambda: self.step(-1))
+        self.next_button.clicked.connect(lambda: self.step(1))
+        for keys, slot in (
+            ("Ctrl+PgUp", lambda: self.step(-1)),
+            ("Ctrl+PgDown", lambda: self.step(1)),
+            ("Ctrl+Home", self.go_today),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self.month_grid.month_step_requested.connect(self.step)
+        self.month_grid.today_requested.connect(self.go_today)
+        self.month_grid.selectionModel().currentChanged.connect(self._month_cell_changed)
+        for grid in (self.week_grid, self.day_grid):
+            grid.selectionModel().currentChanged.connect(
+                lambda current, _prev, g=grid: self._slot_changed(g, current)
+            )
+        side = self.side_list.list
+        side.refusal_text = lambda: self.drops.last_refusal
+        side.post_activated.connect(self.edit_requested)
+        side.post_menu_requested.connect(self._show_menu)
+        self._actions.performed.connect(self._on_performed)
+
+    def _connect_grid(self, grid: PostGrid) -> None:
+        grid.refusal_text = lambda: self.drops.last_refusal
+        grid.post_activated.connect(self.edit_requested)
+        grid.slot_activated.connect(self._new_post_at)
+        grid.post_menu_requested.connect(self._show_menu)
+        grid.move_requested.connect(lambda pid, delta, g=grid: self._nudge(g, pid, delta))
+        grid.delete_requested.connect(
+            lambda pid, g=grid: self._run(g, pid, lambda: self._actions.delete([pid]))
+        )
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def _load_meta(self) -> None:
+        ws = self.workspace
+        if ws is None:
+            return
+        campaigns = {c.id: c.color for c in self._ctx.plan.list_campaigns(ws.id)}
+        channels = self._ctx.channels.list(workspace_id=ws.id, include_removed=True)
+        for model in (self.month_model, self.time_model):
+            model.set_campaign_colors(campaigns)
+            model.set_channels(channels)
+        self._meta_stale = False
+
+    def _show_period(self) -> None:
+        """Point the current view at :attr:`anchor` and load what it shows."""
+        try:
+            self._load_period()
+        except UserError as exc:
+            show_error(self, exc)
+
+    def _load_period(self) -> None:
+        ws = self.workspace
+        zone, week_start = (ws.timezone, ws.week_start) if ws else ("UTC", 0)
+        today = self._today()
+        if self._mode == CalendarMode.MONTH:
+            period = MonthPeriod.containing(self._anchor, zone, week_start)
+            if period != self.month_model.period:
+                self.month_model.set_period(period)
+            self.month_model.set_today(today)
+            if ws is not None:
+                first, end = period.grid_bounds()
+                days = self._ctx.plan.calendar_days(ws.id, first, end, per_day=MAX_CHIPS_PER_DAY)
+                self.month_model.set_posts(days.posts, days.day_counts)
+            self.month_grid.select_day(self._anchor)
+        else:
+            week = WeekPeriod.containing(self._anchor, zone, week_start)
+            fresh = week != self.time_model.period
+            if fresh:
+                self.time_model.set_period(week)
+            self.time_model.set_today(today)
+            self.day_proxy.set_day(self._anchor)
+            if ws is not None:
+                start, end = week.utc_window()
+                self.time_model.set_posts(self._ctx.plan.list_window(ws.id, start, end))
+            grid = self.current_grid()
+            assert isinstance(grid, TimeGrid)
+            grid.now = self._ctx.clock.now()
+            if fresh or not grid.currentIndex().isValid():
+                grid.scroll_to_hour()
+        self._update_labels()
+
+    def _load_side_list(self) -> None:
+        ws = self.workspace
+        posts = self._ctx.plan.list_unscheduled(ws.id) if ws else []
+        self.unscheduled_model.set_posts(ws.id if ws else 0, posts)
+
+    def _update_labels(self) -> None:
+        if self._mode == CalendarMode.MONTH:
+            text = month_title(self.month_model.period)
+        elif self._mode == CalendarMode.WEEK:
+            text = week_title(self.time_model.period)
+        else:
+            text = _long_date(self._anchor)
+        zone = self.workspace.timezone if self.workspace else "UTC"
+        self.zone_label.setText(f"Times in {zone.replace('_', ' ')}")
+        if text != self.title_label.text():
+            self.title_label.setText(text)
+            self.period_changed.emit(text)
+
+    def _today(self, workspace: WorkspaceDTO | None = None) -> date:
+        ws = workspace or self.workspace
+        return utc_to_local(self._ctx.clock.now(), ws.timezone if ws else "UTC").date()
+
+    def _refresh_today(self) -> None:
+        self.month_model.set_today(self._today())
+        self.time_model.set_today(self._today())
+        for grid in (self.week_grid, self.day_grid):
+            grid.now = self._ctx.clock.now()
+            grid.viewport().update()
+
+    # --- reacting ----------------------------------------------------------------------------
+
+    def _month_cell_changed(self) -> None:
+        day = self.month_grid.current_day()
+        if day is not None and self.month_model.period.contains(day):
+            self._anchor = day
+
+    def _slot_changed(self, grid: TimeGrid, current: object) -> None:
+        day = grid.day_of_column(grid.currentIndex().column())
+        if day is not None and grid is self.week_grid:
+            self._anchor = day
+
+    def _on_performed(self, _text: str) -> None:
+        # Undo, redo, a drop or a menu action: what the calendar shows may have changed.
+        self.mark_stale()
+
+    def _after_drop(self, post_ids: Sequence[int]) -> None:
+        if post_ids:
+            self.current_grid().select_post(post_ids[-1])
+
+    def _new_post_at(self, value: object) -> None:
+        ws = self.workspace
+        if isinstance(value, datetime):
+            self.new_post_at(value)
+        elif isinstance(value, date) and ws is not None:
+            self.new_post_at(at_wall_time(value, default_time(ws), ws.timezone))
+
+    def _show_menu(self, post_id: int, where: QPoint) -> None:
+        menu = self.post_menu(post_id)
+        if menu is not None:
+            menu.exec(where)
+            menu.deleteLater()
+
+    def _nudge(self, grid: PostGrid, post_id: int, delta: timedelta) -> None:
+        if self._run(grid, post_id, lambda: self._actions.move_by(post_id, delta)):
+            self._follow(grid, post_id)
+
+    def _run(self, grid: PostGrid, post_id: int, step: object) -> bool:
+        try:
+            step()  # type: ignore[operator]
+        except UserError as exc:
+            grid.refuse(post_id, exc.message)
+            return False
+        return True
+
+    def _follow(self, grid: PostGrid, post_id: int) -> None:
+        """Keep a nudged post picked, showing its new period if it left the one shown."""
+        if not grid.cell_of_post(post_id).isValid():
+            when = self._ctx.plan.get_post(post_id).scheduled_at
+            if when is not None and self.workspace is not None:
+                self.show_day(utc_to_local(when, self.workspace.timezone).date())
+        grid.select_post(post_id)
