@@ -8,6 +8,7 @@ addresses cmdesk asks to open, and the test itself follows them with ``requests`
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -417,3 +418,35 @@ def test_messages_of_wrong_servers_say_what_happened(
     dialog.server_edit.setText("")
     qtbot.mouseClick(dialog.browser_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Type the address" in problem(dialog), timeout=WAIT)
+
+
+def test_cancel_while_contacting_the_server_releases_the_listener(
+    qtbot: QtBot, page: ChannelsPage, masto: FakeMastodon
+) -> None:
+    def listeners() -> int:
+        return sum(1 for t in threading.enumerate() if "serve_forever" in t.name)
+
+    before = listeners()  # the fake servers' own
+    masto.slow_seconds = 0.5
+    masto.fail_next(1, "slow", method="POST", path="/api/v1/apps")  # listener already bound
+    qtbot.mouseClick(page.add_mastodon_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    assert isinstance(dialog, MastodonDialog)
+    dialog.server_edit.setText(masto.url)
+    qtbot.mouseClick(dialog.browser_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: listeners() > before, timeout=WAIT)
+    dialog.reject()
+    wait_idle(qtbot, page)
+    qtbot.waitUntil(lambda: listeners() == before, timeout=WAIT)
+    assert page.dialog is None
+
+
+def test_health_follows_changes_from_elsewhere(
+    qtbot: QtBot, page: ChannelsPage, ctx: AppContext, sky: FakeBluesky
+) -> None:
+    add_bluesky(qtbot, page, sky)
+    channel = only_channel(page)
+    changes = ctx.channels.set_health(channel.id, "disabled", "Turned off by the admin.")
+    page.on_changes(changes)  # what the main window forwards from the event bridge
+    assert page.model.index(0, 4).data() == "Disabled: Turned off by the admin."
+    assert "Nothing is published" in page.model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole)

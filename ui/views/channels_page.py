@@ -166,7 +166,9 @@ class ChannelsPage(PlanPage):
         super().set_workspace(workspace)
 
     def relevant(self, changes: ChangeSet) -> bool:
-        return bool(changes.ids("channel") or changes.ids("workspace"))
+        # A failed delivery may mark its channel as needing a sign-in while naming only the
+        # target in its change set; the list is small, so any delivery change reloads it.
+        return bool(changes.ids("channel") or changes.ids("workspace") or changes.ids("target"))
 
     def reload(self) -> None:
         selected = self.selected_channel()
