@@ -1,117 +1,71 @@
 """Every change a person makes to the plan, as an undoable command.
 
 Views never call ``ctx.plan`` to change a post: they call :class:`PlanActions`, which performs the
-change at once (so a refusal raises ``UserError`` and pushes nothing) and then pushes a command on
-one ``QUndoStack`` shared by every view, so Edit > Undo works across the calendar, the board and
-the composer alike.
+change at once through ``ctx.history`` (so a refusal raises ``UserError`` and pushes nothing) and
+then pushes a command on one ``QUndoStack`` shared by every view, so Edit > Undo works across the
+calendar, the board and the composer alike. The commands themselves are in
+:mod:`ui.undo_commands`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QApplication, QWidget
 
 from cmdesk.bootstrap import AppContext
-from cmdesk.dto import PostDetail, PostInput, VariantInput
+from cmdesk.dto import PlacementChange, PostInput, VariantInput
 from cmdesk.errors import UserError
 from cmdesk.status import PostStatus
-from cmdesk.timeutil import move_to_day, utc_to_local
+from ui.errors import show_error
+from ui.undo_commands import (
+    CreateCommand,
+    EditCommand,
+    NudgeCommand,
+    PlacementCommand,
+    PlanCommand,
+    TrashCommand,
+    lower_first,
+)
+
+log = logging.getLogger(__name__)
 
 
-def _label(detail: PostDetail) -> str:
-    text = detail.title or next((ln for ln in detail.text.splitlines() if ln.strip()), "")
-    return text if len(text) <= 40 else text[:39] + "…"
+def _many(noun: str, labels: Sequence[str]) -> str:
+    """The text of a step about one post (its label) or about several (how many)."""
+    if len(labels) == 1:
+        return f"{noun} of '{labels[0]}'"
+    return f"{noun} of {len(labels)} posts"
 
 
-class _Command(QUndoCommand):
-    """A command whose first redo() is skipped: PlanActions already did the work before pushing."""
+class _StepAction(QAction):
+    """Edit > Undo or Redo, its text naming the step ("Undo move of 'Launch teaser'")."""
 
-    def __init__(self, actions: PlanActions, text: str) -> None:
-        super().__init__(text)
-        self._actions = actions
-        self._pushed = False
+    def __init__(self, verb: str, parent: QObject) -> None:
+        super().__init__(verb, parent)
+        # Kept on the C++ side: the stack may call show_step through a fresh Python wrapper
+        # while it is being destroyed, after this one's attributes are gone.
+        self.setData(verb)
 
-    def redo(self) -> None:
-        if not self._pushed:
-            self._pushed = True
-            return
-        self._guard(self.do_redo)
-
-    def undo(self) -> None:
-        self._guard(self.do_undo)
-
-    def _guard(self, step: object) -> None:
-        try:
-            step()  # type: ignore[operator]
-        except UserError as exc:
-            # The post changed elsewhere: this step can no longer be replayed safely.
-            self.setObsolete(True)
-            self._actions.failed.emit(exc.message)
-            return
-        self._actions.performed.emit(self.text())
-
-    def do_redo(self) -> None:
-        raise NotImplementedError
-
-    def do_undo(self) -> None:
-        raise NotImplementedError
-
-
-class _TimeCommand(_Command):
-    def __init__(
-        self,
-        actions: PlanActions,
-        text: str,
-        post_id: int,
-        before: datetime | None,
-        after: datetime,
-    ) -> None:
-        super().__init__(actions, text)
-        self.post_id, self.before, self.after = post_id, before, after
-
-    def do_redo(self) -> None:
-        self._actions.ctx.plan.reschedule_post(self.post_id, self.after)
-
-    def do_undo(self) -> None:
-        if self.before is None:
-            raise UserError("This post had no time before; give it one again or unschedule it.")
-        self._actions.ctx.plan.reschedule_post(self.post_id, self.before)
-
-
-class _StatusCommand(_Command):
-    def __init__(
-        self, actions: PlanActions, text: str, changes: Sequence[tuple[int, PostStatus, PostStatus]]
-    ) -> None:
-        super().__init__(actions, text)
-        self.changes = tuple(changes)
-
-    def do_redo(self) -> None:
-        for pid, _old, new in self.changes:
-            self._actions.ctx.plan.change_status(pid, new)
-
-    def do_undo(self) -> None:
-        for pid, old, _new in self.changes:
-            self._actions.ctx.plan.change_status(pid, old)
-
-
-class _NotUndoable(_Command):
-    def do_redo(self) -> None:
-        raise UserError("This step cannot be redone yet.")
-
-    def do_undo(self) -> None:
-        raise UserError("This step cannot be undone yet.")
+    @Slot(str)
+    def show_step(self, text: str) -> None:
+        verb = str(self.data())
+        self.setText(f"{verb} {lower_first(text)}" if text else verb)
 
 
 class PlanActions(QObject):
-    """The undoable changes of the plan.
+    """The undoable changes of the plan, and the one undo stack of the window.
 
     Signals:
-        performed(str): text of a command just done, undone or redone.
-        failed(str): why an undo or redo could not be done (the step is dropped from the stack).
-        notice(str): something a person should know after a step (a post came back as a draft).
+        performed(str): text of a command just done ("Move of 'Launch teaser'"), undone ("Undo
+            move of 'Launch teaser'") or redone ("Redo move of ...").
+        failed(str): why an undo or a redo could not be done; the step is dropped from the stack.
+        notice(str): something to know after a step, e.g. a restored post that came back as a
+            draft because its time passed while it was in the trash.
     """
 
     performed = Signal(str)
@@ -122,49 +76,77 @@ class PlanActions(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self.undo_stack = QUndoStack(self)
+        #: Show failed undos in a message box (tests turn this off and watch ``failed``).
+        self.show_errors = True
+        #: The window message boxes belong to (default: the active window).
+        self.error_parent: QWidget | None = None
+        # One window, one undo stack: its start is when the trash is emptied of old posts.
+        try:
+            ctx.history.purge_trash()
+        except UserError:
+            log.warning("could not purge old posts from the trash", exc_info=True)
 
-    def _push(self, cmd: _Command) -> None:
-        self.undo_stack.push(cmd)
-        self.performed.emit(cmd.text())
+    # --- menu --------------------------------------------------------------------------------
 
-    def _detail(self, post_id: int) -> PostDetail:
-        return self.ctx.plan.get_post(post_id)
+    def create_undo_action(self, parent: QObject) -> QAction:
+        """Edit > Undo, named after the step ("Undo move of 'Launch teaser'"), Ctrl+Z."""
+        return self._menu_action(parent, "Undo", QKeySequence.StandardKey.Undo)
+
+    def create_redo_action(self, parent: QObject) -> QAction:
+        """Edit > Redo, named after the step, Ctrl+Shift+Z (and Ctrl+Y)."""
+        action = self._menu_action(parent, "Redo", QKeySequence.StandardKey.Redo)
+        keys = [k.toString() for k in action.shortcuts()]
+        action.setShortcuts([QKeySequence(k) for k in dict.fromkeys([*keys, "Ctrl+Y"])])
+        return action
+
+    def _menu_action(self, parent: QObject, verb: str, key: QKeySequence.StandardKey) -> QAction:
+        stack = self.undo_stack
+        action = _StepAction(verb, parent)
+        action.setShortcuts(key)
+        action.setObjectName(f"{verb.lower()}_action")
+        # Connected to the action's own slots, so whichever of the two dies first, nothing is
+        # called on a deleted object (the stack emits while it is being destroyed).
+        if verb == "Undo":
+            stack.undoTextChanged.connect(action.show_step)
+            stack.canUndoChanged.connect(action.setEnabled)
+            action.triggered.connect(stack.undo)
+            action.show_step(stack.undoText())
+            action.setEnabled(stack.canUndo())
+        else:
+            stack.redoTextChanged.connect(action.show_step)
+            stack.canRedoChanged.connect(action.setEnabled)
+            action.triggered.connect(stack.redo)
+            action.show_step(stack.redoText())
+            action.setEnabled(stack.canRedo())
+        return action
 
     # --- time --------------------------------------------------------------------------------
 
     def move_to_day(self, post_id: int, day: date) -> None:
-        d = self._detail(post_id)
-        if d.scheduled_at is None:
-            raise UserError("This post has no time yet: give it one (drag it to a time).")
-        tz = self.ctx.workspaces.get(d.workspace_id).timezone
-        self.reschedule(post_id, move_to_day(d.scheduled_at, day, tz))
+        """Move a post to another day at the same wall-clock time (workspace's zone)."""
+        self._placed("Move", [self.ctx.history.move(post_id, day=day)])
 
     def reschedule(self, post_id: int, when: datetime) -> None:
-        d = self._detail(post_id)
-        self.ctx.plan.reschedule_post(post_id, when)
-        after = self._detail(post_id).scheduled_at
-        assert after is not None
-        self._push(_TimeCommand(self, f"Move of '{_label(d)}'", post_id, d.scheduled_at, after))
+        """Give a post (with or without a time) a new aware time."""
+        self._placed("Move", [self.ctx.history.move(post_id, when=when)])
 
     def move_by(self, post_id: int, delta: timedelta) -> None:
-        d = self._detail(post_id)
-        if d.scheduled_at is None:
-            raise UserError("This post has no time yet: give it one first.")
-        if abs(delta) % timedelta(days=1) == timedelta(0):
-            tz = self.ctx.workspaces.get(d.workspace_id).timezone
-            local = utc_to_local(d.scheduled_at, tz).date() + delta
-            self.reschedule(post_id, move_to_day(d.scheduled_at, local, tz))
-        else:
-            self.reschedule(post_id, d.scheduled_at + delta)
+        """A keyboard nudge (+-1 day keeps the wall clock; +-1 h, +-15 min move the instant).
+
+        Consecutive nudges of the same post are one undo step.
+        """
+        change = self.ctx.history.move(post_id, delta=delta)
+        self._push(NudgeCommand(self, f"Move of '{change.label}'", change))
 
     def unschedule(self, post_id: int) -> None:
-        d = self._detail(post_id)
-        self.ctx.plan.unschedule_post(post_id)
-        self._push(_NotUndoable(self, f"Unschedule of '{_label(d)}'"))
+        """Take a scheduled post out of the queue: a draft without a time."""
+        self._placed("Unschedule", [self.ctx.history.unschedule(post_id)])
 
     def publish_now(self, post_id: int) -> None:
+        """Send a post at once. Not undoable: it goes out."""
+        label = self.ctx.history.snapshot(post_id).label
         self.ctx.plan.publish_now(post_id)
-        self.performed.emit(f"Publish now of '{_label(self._detail(post_id))}'")
+        self.performed.emit(f"Publish now of '{label}'")
 
     # --- status ------------------------------------------------------------------------------
 
@@ -172,35 +154,34 @@ class PlanActions(QObject):
         self.change_status_many([post_id], status)
 
     def change_status_many(self, post_ids: Sequence[int], status: PostStatus) -> None:
-        changes: list[tuple[int, PostStatus, PostStatus]] = []
-        label = ""
-        for pid in post_ids:
-            d = self._detail(pid)
-            self.ctx.plan.change_status(pid, status)
-            changes.append((pid, d.status, status))
-            label = _label(d)
-        text = (
-            f"Status change of '{label}'"
-            if len(changes) == 1
-            else f"Status change of {len(changes)} posts"
-        )
-        self._push(_StatusCommand(self, text, changes))
+        """Change the status of several posts as one undo step (all or none)."""
+        self._placed("Status change", self.ctx.history.change_status(post_ids, status))
+
+    def _placed(self, noun: str, changes: Sequence[PlacementChange]) -> None:
+        if changes:  # a status change to the same status changes nothing: no undo step
+            self._push(PlacementCommand(self, _many(noun, [c.label for c in changes]), changes))
 
     # --- content -----------------------------------------------------------------------------
 
     def duplicate(self, post_id: int, at: datetime | None = None) -> int:
-        d = self._detail(post_id)
+        """Copy a post as a new draft; returns the new post's id."""
         new_id = self.ctx.plan.duplicate_post(post_id, at=at).subject
         assert new_id is not None
-        self._push(_NotUndoable(self, f"Duplicate of '{_label(d)}'"))
+        label = self.ctx.history.snapshot(post_id).label
+        self._push(CreateCommand(self, f"Duplicate of '{label}'", new_id))
         return new_id
 
     def delete(self, post_ids: Sequence[int]) -> None:
-        labels = [_label(self._detail(pid)) for pid in post_ids]
-        for pid in post_ids:
-            self.ctx.plan.delete_post(pid)
-        text = f"Delete of '{labels[0]}'" if len(labels) == 1 else f"Delete of {len(labels)} posts"
-        self._push(_NotUndoable(self, text))
+        """Delete posts into the trash, as one undo step; undo restores them."""
+        ids = list(dict.fromkeys(post_ids))
+        if not ids:
+            return
+        if len(ids) == 1:
+            text = f"Delete of '{self.ctx.history.snapshot(ids[0]).label}'"
+        else:
+            text = f"Delete of {len(ids)} posts"
+        self.ctx.history.trash(ids)
+        self._push(TrashCommand(self, text, ids))
 
     def create_post(
         self,
@@ -211,16 +192,12 @@ class PlanActions(QObject):
         status: PostStatus = PostStatus.DRAFT,
         scheduled_at: datetime | None = None,
     ) -> int:
-        pid = self.ctx.plan.create_post(
-            workspace_id, data, status=status, scheduled_at=scheduled_at
-        ).subject
-        assert pid is not None
-        for cid, v in variants.items():
-            self.ctx.plan.set_variant(
-                pid, cid, text=v.text, thread_parts=v.thread_parts, options=dict(v.options)
-            )
-        self._push(_NotUndoable(self, f"Creation of '{_label(self._detail(pid))}'"))
-        return pid
+        """Add a post with its per-channel versions; returns its id."""
+        snap = self.ctx.history.create_post(
+            workspace_id, data, variants, status=status, scheduled_at=scheduled_at
+        )
+        self._push(CreateCommand(self, f"Creation of '{snap.label}'", snap.post_id))
+        return snap.post_id
 
     def save_post(
         self,
@@ -230,9 +207,37 @@ class PlanActions(QObject):
         *,
         expected_revision: int | None = None,
     ) -> None:
-        self.ctx.plan.update_post(post_id, data, expected_revision=expected_revision)
-        for cid, v in variants.items():
-            self.ctx.plan.set_variant(
-                post_id, cid, text=v.text, thread_parts=v.thread_parts, options=dict(v.options)
-            )
-        self._push(_NotUndoable(self, f"Edit of '{_label(self._detail(post_id))}'"))
+        """Save content, channels, labels and every variant in one step (one transaction)."""
+        before, after = self.ctx.history.save_post(
+            post_id, data, variants, expected_revision=expected_revision
+        )
+        self._push(EditCommand(self, f"Edit of '{before.label}'", before, after))
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _push(self, cmd: PlanCommand) -> None:
+        text = cmd.text()  # a merged command is deleted by the stack during push()
+        self.undo_stack.push(cmd)
+        self.performed.emit(text)
+
+    def tell(self, notes: Iterable[str]) -> None:
+        """Pass on what a person should know after a step (see ``notice``)."""
+        for note in notes:
+            self.notice.emit(note)
+
+    def report_failure(self, what: str, exc: BaseException) -> None:
+        """An undo or redo failed: say why (after the stack has finished its step)."""
+        if isinstance(exc, UserError):
+            message = f"Could not {lower_first(what)}: {exc.message}"
+        else:
+            log.error("%s failed", what, exc_info=(type(exc), exc, exc.__traceback__))
+            message = f"Could not {lower_first(what)}: something went wrong ({exc})."
+        self.failed.emit(message)
+        if self.show_errors:
+            # Not from inside QUndoStack.undo(): a modal loop there could re-enter the stack.
+            error = UserError(message) if isinstance(exc, UserError) else exc
+            QTimer.singleShot(0, self, lambda: self._show(error))
+
+    def _show(self, exc: BaseException) -> None:
+        parent = self.error_parent or QApplication.activeWindow()
+        show_error(parent, exc)

@@ -282,7 +282,11 @@ class HistoryService(Service):
     def _place(self, s: Session, post: Post, change: PlacementChange) -> None:
         b, a = change.before, change.after
         now = _placement(post)
-        if (now.status, now.scheduled_at) != (b.status, b.scheduled_at):
+        # Only what this step changes must be as it left it: undoing a status change still
+        # works after the post was moved elsewhere, and undoing a move after a status change.
+        if (a.status != b.status and now.status != b.status) or (
+            a.scheduled_at != b.scheduled_at and now.scheduled_at != b.scheduled_at
+        ):
             raise _changed_elsewhere(post_label(post))
         if (a.status, a.scheduled_at) == (b.status, b.scheduled_at):
             return
