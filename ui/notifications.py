@@ -98,6 +98,7 @@ class PublishingAlerts(QObject):
         self._since = self._load_watermark()
         #: target id -> the problem state it was announced in.
         self._announced: dict[int, TargetState] = {}
+        self._closed = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SETTLE_MS)
@@ -111,8 +112,14 @@ class PublishingAlerts(QObject):
         """Announce what went wrong while cmdesk was closed (soon, once the window is up)."""
         self._timer.start()
 
+    def close(self) -> None:
+        """Stop listening (the window is closing for good)."""
+        self._closed = True
+        self.bridge.close()
+        self._timer.stop()
+
     def on_changes(self, changes: ChangeSet) -> None:
-        if changes.ids("target"):
+        if changes.ids("target") and not self._closed:
             self._timer.start()
 
     def check(self) -> list[Notification]:

@@ -117,6 +117,7 @@ class ThemeManager(QObject):
         self.choice = "system"
         self.scheme = ""
         self._applying = False
+        self._styled = False
         app.styleHints().colorSchemeChanged.connect(self._system_changed)
 
     def apply(self, choice: str) -> str:
@@ -145,9 +146,12 @@ class ThemeManager(QObject):
         self._applying = True
         try:
             app = self._app
-            fusion = QStyleFactory.create("Fusion")
-            if fusion is not None and app.style().name().lower() != "fusion":
-                app.setStyle(fusion)
+            if not self._styled:
+                # Once: the style cannot be told from a style-sheet wrapper afterwards.
+                fusion = QStyleFactory.create("Fusion")
+                if fusion is not None:
+                    app.setStyle(fusion)
+                self._styled = True
             app.setPalette(palette_for(scheme))
             app.setStyleSheet(style_sheet_for(scheme))
         finally:

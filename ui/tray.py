@@ -10,6 +10,7 @@ publishing (the ``publishing_paused`` setting, which the engine reads) and quits
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon
@@ -26,8 +27,15 @@ HINT_MESSAGE = (
     "Scheduled posts still go out while the window is closed. Open cmdesk or quit it "
     "from its icon in the tray."
 )
+ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "cmdesk.svg"
 #: Change sets come in bursts while posts go out: the tooltip is refreshed once per burst.
 TOOLTIP_DELAY_MS = 500
+
+
+def app_icon() -> QIcon:
+    """The application's icon; the packaged SVG when the application has none set."""
+    icon = QGuiApplication.windowIcon()
+    return icon if not icon.isNull() else QIcon(str(ICON_PATH))
 
 
 def close_to_tray_decision(
@@ -78,7 +86,7 @@ class TrayIcon(QObject):
         self._tray_check = tray_check
         self._window: QWidget | None = None
         self._quitting = False
-        self.icon = QSystemTrayIcon(icon or QGuiApplication.windowIcon(), self)
+        self.icon = QSystemTrayIcon(icon or app_icon(), self)
         self.menu = QMenu()
         self.menu.setAccessibleName("cmdesk tray menu")
         self.open_action = self._action("&Open cmdesk", self.open_window)
