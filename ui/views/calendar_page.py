@@ -99,6 +99,7 @@ class CalendarPage(PlanPage):
         self._mode = CalendarMode.MONTH
         self._anchor = ctx.clock.now().date()
         self._meta_stale = True
+        self._switching = False
         self.drops = CalendarDrops(actions, ctx.plan.get_post, on_done=self._after_drop)
         self.month_model = MonthModel(MonthPeriod.containing(self._anchor, "UTC"), self)
         self.time_model = TimeGridModel(WeekPeriod.containing(self._anchor, "UTC"), self)
@@ -149,9 +150,15 @@ class CalendarPage(PlanPage):
         """Show the month, week or day containing :attr:`anchor`."""
         self._mode = CalendarMode(mode)
         self.mode_buttons[self._mode].setChecked(True)
-        self.stack.setCurrentWidget(self.current_grid())
+        # Showing a grid may give it a current cell of the period it showed before: that must not
+        # move the anchor the new view is about to be centred on.
+        self._switching = True
+        try:
+            self.stack.setCurrentWidget(self.current_grid())
+            self.current_grid().setFocus(Qt.FocusReason.OtherFocusReason)
+        finally:
+            self._switching = False
         self._show_period()
-        self.current_grid().setFocus(Qt.FocusReason.OtherFocusReason)
 
     def step(self, count: int) -> None:
         """Go ``count`` months, weeks or days forwards (or back when negative)."""
@@ -213,10 +220,10 @@ class CalendarPage(PlanPage):
         try:
             if self._meta_stale:
                 self._load_meta()
-            self._load_period()
             self._load_side_list()
         except UserError as exc:
             show_error(self, exc)
+        self._show_period()
 
     # --- building ----------------------------------------------------------------------------
 
@@ -336,10 +343,13 @@ class CalendarPage(PlanPage):
 
     def _show_period(self) -> None:
         """Point the current view at :attr:`anchor` and load what it shows."""
+        self._switching = True
         try:
             self._load_period()
         except UserError as exc:
             show_error(self, exc)
+        finally:
+            self._switching = False
 
     def _load_period(self) -> None:
         ws = self.workspace
@@ -405,12 +415,12 @@ class CalendarPage(PlanPage):
 
     def _month_cell_changed(self) -> None:
         day = self.month_grid.current_day()
-        if day is not None and self.month_model.period.contains(day):
+        if not self._switching and day is not None and self.month_model.period.contains(day):
             self._anchor = day
 
     def _slot_changed(self, grid: TimeGrid, current: object) -> None:
         day = grid.day_of_column(grid.currentIndex().column())
-        if day is not None and grid is self.week_grid:
+        if not self._switching and day is not None and grid is self.week_grid:
             self._anchor = day
 
     def _on_performed(self, _text: str) -> None:

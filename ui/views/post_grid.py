@@ -66,9 +66,12 @@ def run_drag(drag: QDrag) -> Qt.DropAction:
 
 
 def drop_action(event: QDropEvent) -> Qt.DropAction:
-    """Copy when Ctrl is held (or the platform proposes a copy), otherwise Move."""
-    ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
-    if ctrl or event.proposedAction() == Qt.DropAction.CopyAction:
+    """Copy when Ctrl is held, otherwise Move.
+
+    The modifiers decide, not ``proposedAction()``: platforms propose Copy for a drag that did
+    not say what it prefers, and the issue asks for exactly "Ctrl-drag duplicates".
+    """
+    if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
         return Qt.DropAction.CopyAction
     return Qt.DropAction.MoveAction
 
