@@ -257,3 +257,21 @@ def test_delete_key_deletes_the_picked_post_and_undo_restores_it(
     assert page.post_summary(pid) is None
     page._actions.undo_stack.undo()
     assert page.post_summary(pid) is not None
+
+
+def test_plus_more_opens_the_day_with_all_its_posts(
+    page: CalendarPage, demo_ctx: AppContext, ws: WorkspaceDTO
+) -> None:
+    busy = date(2026, 3, 25)
+    ids = [add_post(demo_ctx, ws, busy, time(8 + i // 4, (i % 4) * 15)) for i in range(14)]
+    page.refresh()
+    grid = page.month_grid
+    cell = grid.visualRect(page.month_model.index_for_date(busy))
+    assert len([pid for pid, _ in grid.chip_rects() if pid in ids]) < len(ids)
+    more = QPoint(cell.right() - 6, cell.top() + 12)
+    assert grid.more_at(more) == busy
+    QTest.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=more)
+    assert page.mode == CalendarMode.DAY
+    assert page.day_proxy.day == busy
+    shown = {pid for pid, _ in page.day_grid.chip_rects()}
+    assert set(ids) <= shown

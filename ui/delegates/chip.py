@@ -33,8 +33,8 @@ STRIP_WIDTH = 3
 DOT_SIZE = 7
 #: At most this many channel badges; a post on more channels shows "+N" after them.
 MAX_BADGES = 3
-#: Narrower chips leave the badges out so the time and some of the label stay readable.
-MIN_WIDTH_FOR_BADGES = 110
+#: Chips leave the badges out when they would leave the label less room than this.
+MIN_LABEL_WIDTH = 56
 #: The network initials painted in the badges (unknown networks use their first letter).
 NETWORK_LETTERS = {"mastodon": "M", "bluesky": "B", "telegram": "T", "discord": "D"}
 
@@ -93,7 +93,7 @@ def paint_chip(
     painter.drawEllipse(dot)
     x += DOT_SIZE + 5
     text_color = palette.color(QPalette.ColorRole.Text)
-    badges = chip.channels if rect.width() >= MIN_WIDTH_FOR_BADGES else ()
+    badges = chip.channels if _label_room(painter, line, x, chip) >= MIN_LABEL_WIDTH else ()
     right = _paint_badges(painter, line, badges)
     x = _draw_time(painter, line, x, chip.local_time, text_color)
     label_rect = QRect(x, line.top(), right - x - 3, line.height())
@@ -108,6 +108,25 @@ def paint_chip(
     painter.restore()
 
 
+def _badge_font(base: QFont) -> QFont:
+    font = QFont(base)
+    font.setPointSizeF(max(6.0, font.pointSizeF() - 1.5))
+    font.setWeight(QFont.Weight.Bold)
+    return font
+
+
+def _label_room(painter: QPainter, line: QRect, x: int, chip: PostChip) -> int:
+    """How wide the label would be with the chip's badges shown."""
+    bold = QFont(painter.font())
+    bold.setWeight(QFont.Weight.DemiBold)
+    time_width = QFontMetrics(bold).horizontalAdvance(chip.local_time) + 5
+    size = max(10, QFontMetrics(_badge_font(painter.font())).height())
+    badges = min(len(chip.channels), MAX_BADGES) * (size + 2) + (
+        size if len(chip.channels) > MAX_BADGES else 0
+    )
+    return line.right() - 3 - badges - 2 - (x + time_width) - 3
+
+
 def _line_height(painter: QPainter) -> int:
     return chip_height(QFontMetrics(painter.font()))
 
@@ -116,9 +135,7 @@ def _paint_badges(painter: QPainter, line: QRect, channels: tuple[ChannelGlyph, 
     """Paint the channel badges from the right end of ``line``; return where they start."""
     if not channels:
         return line.right()
-    font = QFont(painter.font())
-    font.setPointSizeF(max(6.0, font.pointSizeF() - 1.5))
-    font.setWeight(QFont.Weight.Bold)
+    font = _badge_font(painter.font())
     size = max(10, QFontMetrics(font).height())
     x = line.right() - 3
     extra = len(channels) - MAX_BADGES

@@ -17,18 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
-from PySide6.QtCore import QDate, QLocale, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QHBoxLayout,
-    QLabel,
     QMenu,
     QSplitter,
     QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +39,7 @@ from ui.models.drops import CalendarDrops, default_time
 from ui.models.month import CalendarRole, MonthModel, MonthPeriod
 from ui.models.unscheduled import UnscheduledModel
 from ui.models.week import DayColumnProxy, TimeGridModel, WeekPeriod
+from ui.views.calendar_toolbar import CalendarMode, CalendarToolbar, long_date, week_title
 from ui.views.month_view import MonthGrid, month_title
 from ui.views.page import PlanPage
 from ui.views.post_grid import PostGrid
@@ -53,29 +49,6 @@ from ui.views.week_view import TimeGrid
 
 #: More chips than fit in the tallest month cell; the rest of a busy day is counted, not loaded.
 MAX_CHIPS_PER_DAY = 12
-
-
-class CalendarMode(StrEnum):
-    """Which view of the calendar is shown."""
-
-    MONTH = "month"
-    WEEK = "week"
-    DAY = "day"
-
-
-def _long_date(day: date) -> str:
-    return QLocale().toString(QDate(day.year, day.month, day.day), QLocale.FormatType.LongFormat)
-
-
-def week_title(period: WeekPeriod) -> str:
-    """E.g. "23 Mar – 29 Mar 2026" in the user's language."""
-    locale = QLocale()
-    last = period.end - timedelta(days=1)
-    first_text = locale.toString(
-        QDate(period.start.year, period.start.month, period.start.day), "d MMM"
-    )
-    last_text = locale.toString(QDate(last.year, last.month, last.day), "d MMM yyyy")
-    return f"{first_text} – {last_text}"
 
 
 class CalendarPage(PlanPage):
@@ -149,7 +122,7 @@ class CalendarPage(PlanPage):
     def set_mode(self, mode: CalendarMode) -> None:
         """Show the month, week or day containing :attr:`anchor`."""
         self._mode = CalendarMode(mode)
-        self.mode_buttons[self._mode].setChecked(True)
+        self.toolbar.show_mode(self._mode)
         # Showing a grid may give it a current cell of the period it showed before: that must not
         # move the anchor the new view is about to be centred on.
         self._switching = True
@@ -177,6 +150,11 @@ class CalendarPage(PlanPage):
         self._anchor = day
         self._show_period()
         self.current_grid().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_whole_day(self, day: date) -> None:
+        """The day view of ``day``: where a busy day's "+N more" posts all have room."""
+        self._anchor = day
+        self.set_mode(CalendarMode.DAY)
 
     def period_title(self) -> str:
         return self.title_label.text()
@@ -228,58 +206,15 @@ class CalendarPage(PlanPage):
     # --- building ----------------------------------------------------------------------------
 
     def _build_toolbar(self) -> None:
-        self.mode_group = QButtonGroup(self)
-        self.mode_buttons: dict[CalendarMode, QToolButton] = {}
-        for mode, text in (
-            (CalendarMode.MONTH, "&Month"),
-            (CalendarMode.WEEK, "&Week"),
-            (CalendarMode.DAY, "&Day"),
-        ):
-            button = QToolButton()
-            button.setText(text)
-            button.setCheckable(True)
-            button.setObjectName(f"{mode.value}Mode")
-            button.setAccessibleName(f"{mode.value.capitalize()} view")
-            button.setToolTip(f"Show a {mode.value} (Alt+{mode.value[0].upper()})")
-            button.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
-            self.mode_group.addButton(button)
-            self.mode_buttons[mode] = button
-        self.mode_buttons[CalendarMode.MONTH].setChecked(True)
-        self.today_button = self._tool_button("Today", "Today", "Go to today (Ctrl+Home)")
-        self.prev_button = self._tool_button("‹", "Previous", "Previous period (Ctrl+Page Up)")
-        self.next_button = self._tool_button("›", "Next", "Next period (Ctrl+Page Down)")
-        self.title_label = QLabel()
-        self.title_label.setObjectName("calendarTitle")
-        self.title_label.setAccessibleName("Period shown")
-        self.zone_label = QLabel()
-        self.zone_label.setObjectName("zoneLabel")
-        self.zone_label.setAccessibleName("Time zone of the times shown")
-        self.zone_label.setToolTip(
-            "Keyboard: Ctrl+Up/Down pick a post; Alt+Left/Right move it a day, Alt+Up/Down an "
-            "hour, Alt+Shift+Up/Down 15 minutes; Enter opens it; Ctrl-drag duplicates."
-        )
-
-    def _tool_button(self, text: str, name: str, tip: str) -> QToolButton:
-        button = QToolButton()
-        button.setText(text)
-        button.setObjectName(f"calendar{name}")
-        button.setAccessibleName(name)
-        button.setToolTip(tip)
-        return button
+        self.toolbar = CalendarToolbar(self)
+        self.mode_buttons = self.toolbar.mode_buttons
+        self.today_button = self.toolbar.today_button
+        self.prev_button = self.toolbar.prev_button
+        self.next_button = self.toolbar.next_button
+        self.title_label = self.toolbar.title_label
+        self.zone_label = self.toolbar.zone_label
 
     def _build_layout(self) -> None:
-        bar = QHBoxLayout()
-        bar.setContentsMargins(12, 8, 12, 8)
-        bar.setSpacing(6)
-        for widget in (self.today_button, self.prev_button, self.next_button):
-            bar.addWidget(widget)
-        bar.addSpacing(10)
-        bar.addWidget(self.title_label)
-        bar.addStretch(1)
-        bar.addWidget(self.zone_label)
-        bar.addSpacing(10)
-        for button in self.mode_buttons.values():
-            bar.addWidget(button)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.stack)
         self.splitter.addWidget(self.side_list)
@@ -290,13 +225,13 @@ class CalendarPage(PlanPage):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addLayout(bar)
+        layout.addWidget(self.toolbar)
         layout.addWidget(self.splitter, 1)
 
     def _connect(self) -> None:
-        self.today_button.clicked.connect(self.go_today)
-        self.prev_button.clicked.connect(lambda: self.step(-1))
-        self.next_button.clicked.connect(lambda: self.step(1))
+        self.toolbar.today_requested.connect(self.go_today)
+        self.toolbar.step_requested.connect(self.step)
+        self.toolbar.mode_chosen.connect(lambda value: self.set_mode(CalendarMode(value)))
         for keys, slot in (
             ("Ctrl+PgUp", lambda: self.step(-1)),
             ("Ctrl+PgDown", lambda: self.step(1)),
@@ -307,6 +242,7 @@ class CalendarPage(PlanPage):
             shortcut.activated.connect(slot)
         self.month_grid.month_step_requested.connect(self.step)
         self.month_grid.today_requested.connect(self.go_today)
+        self.month_grid.more_requested.connect(self.show_whole_day)
         self.month_grid.selectionModel().currentChanged.connect(self._month_cell_changed)
         for grid in (self.week_grid, self.day_grid):
             grid.selectionModel().currentChanged.connect(
@@ -393,7 +329,7 @@ class CalendarPage(PlanPage):
         elif self._mode == CalendarMode.WEEK:
             text = week_title(self.time_model.period)
         else:
-            text = _long_date(self._anchor)
+            text = long_date(self._anchor)
         zone = self.workspace.timezone if self.workspace else "UTC"
         self.zone_label.setText(f"Times in {zone.replace('_', ' ')}")
         if text != self.title_label.text():

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QLocale, QModelIndex, QRect, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QLocale, QModelIndex, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.delegates.day_cell import DayCellDelegate, cell_chip_layout
-from ui.models.month import COLUMNS, ROWS, MonthModel, MonthPeriod
+from ui.delegates.day_cell import DayCellDelegate, cell_chip_layout, header_rect
+from ui.models.month import COLUMNS, ROWS, CalendarRole, MonthModel, MonthPeriod
 from ui.views.post_grid import PostGrid
 
 
@@ -41,11 +41,13 @@ class MonthGrid(PostGrid):
 
     Signals (besides those of :class:`PostGrid`; ``slot_activated`` carries a ``date``):
         month_step_requested(int): Page Up (-1) or Page Down (+1) was pressed.
+        more_requested(object): the "+N more" of a day (``datetime.date``) was clicked.
         today_requested(): Home was pressed.
         day_activated(object): a day (``datetime.date``) was double-clicked or Enter was pressed.
     """
 
     month_step_requested = Signal(int)
+    more_requested = Signal(object)
     today_requested = Signal()
     day_activated = Signal(object)
 
@@ -113,6 +115,31 @@ class MonthGrid(PostGrid):
     def repaint_selection(self) -> None:
         self._delegate.selected_post = self.selected_post
         self.viewport().update()
+
+    def more_at(self, pos: QPoint) -> date | None:
+        """The day whose "+N more" is at ``pos`` (the right half of a full day's header line)."""
+        model = self.month_model()
+        index = self.indexAt(pos)
+        day = model.date_at(index)
+        if day is None:
+            return None
+        cell = self.visualRect(index)
+        header = header_rect(cell, self.font())
+        line = QRect(
+            cell.center().x(), header.top(), cell.right() - cell.center().x(), header.height()
+        )
+        chips = model.chips_on(day)
+        total = max(int(index.data(CalendarRole.POST_COUNT) or 0), len(chips))
+        shown = len(cell_chip_layout(cell, self.font(), len(chips)).chips)
+        return day if line.contains(pos) and total > shown else None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        day = self.more_at(event.position().toPoint())
+        if day is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.more_requested.emit(day)
+            event.accept()
+            return
+        super().mousePressEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()

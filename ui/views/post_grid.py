@@ -274,6 +274,10 @@ class PostGrid(QTableView):
             self.viewport().update()
 
     @property
+    def drop_is_copy(self) -> bool:
+        return self._drop_copy
+
+    @property
     def drop_target(self) -> QModelIndex:
         """The cell under a drag in progress (invalid when none)."""
         return self._drop_target

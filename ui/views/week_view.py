@@ -16,9 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPen, QShowEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from cmdesk.timeutil import utc_to_local
 from ui.delegates.chip import chip_font, chip_height, mix, paint_chip
@@ -26,6 +33,8 @@ from ui.delegates.day_cell import TODAY_COLOR
 from ui.models.month import CalendarRole, PostChip
 from ui.models.week import SLOT_MINUTES, DayColumnProxy, TimeGridModel
 from ui.views.post_grid import PostGrid
+
+_Index = QModelIndex | QPersistentModelIndex
 
 #: The hour the grid scrolls to when a week is first shown.
 FIRST_HOUR_SHOWN = 8
@@ -105,6 +114,20 @@ class HourHeader(QHeaderView):
             )
 
 
+class SlotDelegate(QStyledItemDelegate):
+    """Paints a slot: nothing but a light tint for the current one (the chips are painted above).
+
+    The grid selects nothing (a selected cell would get the style's solid row background); the
+    keyboard's place is the current slot, which has the focus state.
+    """
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            tint = QColor(option.palette.color(QPalette.ColorRole.Highlight))
+            tint.setAlphaF(0.18)
+            painter.fillRect(option.rect, tint)
+
+
 class TimeGrid(PostGrid):
     """Quarter-hour rows by day columns, with the posts painted over the cells as chips.
 
@@ -121,7 +144,7 @@ class TimeGrid(PostGrid):
         self.setModel(model)
         self.now: datetime | None = None
         self.setShowGrid(False)  # hours and half hours are painted; quarters stay implicit
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWordWrap(False)
         header = self.horizontalHeader()
@@ -129,6 +152,7 @@ class TimeGrid(PostGrid):
         header.setHighlightSections(False)
         header.setSectionsClickable(False)
         self.setVerticalHeader(HourHeader(self))
+        self.setItemDelegate(SlotDelegate(self))
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self._pending_hour: int | None = FIRST_HOUR_SHOWN
         self._fit_rows()
@@ -216,6 +240,20 @@ class TimeGrid(PostGrid):
         rect = self.visualRect(self.drop_target)
         rect.setHeight(max(rect.height(), CHIP_SLOTS * self.rowHeight(0)))
         return rect
+
+    def paint_drop_indicator(self, painter: QPainter) -> None:
+        """The target slot, labelled with the time the post will get (and "copy" with Ctrl)."""
+        super().paint_drop_indicator(painter)
+        if not self.drop_target.isValid():
+            return
+        when = self.slot_value(self.drop_target)
+        if isinstance(when, datetime):
+            local = utc_to_local(when, self.source().period.time_zone)
+            text = f"{local:%H:%M}" + (" · copy" if self.drop_is_copy else "")
+            painter.setPen(self.palette().color(QPalette.ColorRole.Highlight))
+            painter.setFont(chip_font(self.font()))
+            rect = self.drop_rect().adjusted(8, 0, -4, 0)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
 
     # --- painting ----------------------------------------------------------------------------
 
