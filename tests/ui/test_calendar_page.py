@@ -275,3 +275,23 @@ def test_plus_more_opens_the_day_with_all_its_posts(
     assert page.day_proxy.day == busy
     shown = {pid for pid, _ in page.day_grid.chip_rects()}
     assert set(ids) <= shown
+
+
+def test_side_list_opens_its_posts_and_explains_itself(qtbot: QtBot, page: CalendarPage) -> None:
+    side = page.side_list.list
+    first = page.unscheduled_model.posts()[0]
+    side.setCurrentIndex(page.unscheduled_model.index(0))
+    with qtbot.waitSignal(page.edit_requested, timeout=1000) as opened:
+        QTest.keyClick(side, Qt.Key.Key_Return)
+    assert opened.args == [first.id]
+    assert side.accessibleName() == "Unscheduled drafts and ideas"
+    assert page.post_menu(first.id) is not None  # the same menu as on the calendar
+
+
+def test_no_workspace_shows_an_empty_calendar(page: CalendarPage) -> None:
+    assert page.month_model.post_count() > 0
+    page.set_workspace(None)
+    assert page.month_model.post_count() == 0
+    assert page.unscheduled_model.rowCount() == 0
+    page.set_mode(CalendarMode.WEEK)
+    assert page.time_model.post_count() == 0

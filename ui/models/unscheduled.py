@@ -35,7 +35,9 @@ _DOTS: dict[PostStatus, QIcon] = {}
 def status_dot(status: PostStatus) -> QIcon:
     """A small round swatch of the status colour (made once per status)."""
     if status not in _DOTS:
-        pixmap = QPixmap(12, 12)
+        # Drawn at twice the size: sharp on high-DPI screens, scaled down cleanly elsewhere.
+        pixmap = QPixmap(24, 24)
+        pixmap.setDevicePixelRatio(2.0)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -296,7 +296,9 @@ class CalendarPage(PlanPage):
             if period != self.month_model.period:
                 self.month_model.set_period(period)
             self.month_model.set_today(today)
-            if ws is not None:
+            if ws is None:
+                self.month_model.set_posts(())
+            else:
                 first, end = period.grid_bounds()
                 days = self._ctx.plan.calendar_days(ws.id, first, end, per_day=MAX_CHIPS_PER_DAY)
                 self.month_model.set_posts(days.posts, days.day_counts)
@@ -308,9 +310,9 @@ class CalendarPage(PlanPage):
                 self.time_model.set_period(week)
             self.time_model.set_today(today)
             self.day_proxy.set_day(self._anchor)
-            if ws is not None:
-                start, end = week.utc_window()
-                self.time_model.set_posts(self._ctx.plan.list_window(ws.id, start, end))
+            start, end = week.utc_window()
+            posts = self._ctx.plan.list_window(ws.id, start, end) if ws is not None else []
+            self.time_model.set_posts(posts)
             grid = self.current_grid()
             assert isinstance(grid, TimeGrid)
             grid.now = self._ctx.clock.now()

@@ -109,7 +109,8 @@ class PostGrid(QTableView):
         self.setAcceptDrops(True)
         self.viewport().setAcceptDrops(True)
         self.setDropIndicatorShown(False)  # the grid paints its own: the whole target cell
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        # Chips are dragged by this class (a cell is not an item to drag): Qt only takes drops.
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
