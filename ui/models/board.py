@@ -216,7 +216,9 @@ class BoardModel(QAbstractItemModel):
         self._this_year = this_year
         self._channels = {
             c.id: ChannelGlyph(
-                NETWORK_GLYPHS.get(c.network, c.network[:1].upper()), c.color, c.name
+                NETWORK_GLYPHS.get(c.network, c.network[:1].upper()),
+                c.color or NETWORK_COLORS.get(c.network, "#6b7785"),
+                c.name,
             )
             for c in channels
         }

@@ -15,6 +15,8 @@ from PySide6.QtCore import QModelIndex, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
+    QCursor,
+    QDrag,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
@@ -161,8 +163,18 @@ class BoardColumnView(QListView):
         self.viewport().update()
 
     def startDrag(self, supportedActions: Qt.DropAction) -> None:  # noqa: N803 - Qt's name
+        # Qt's own startDrag would also try to remove the rows after a move; the board reloads
+        # from the database instead, so the drag is built here.
+        indexes = [i for i in self.selectedIndexes() if i.isValid()]
+        if not indexes:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(self.board_model().mimeData(indexes))
+        rect = self.visualRect(self.currentIndex() if self.currentIndex().isValid() else indexes[0])
+        drag.setPixmap(self.viewport().grab(rect))
+        drag.setHotSpot(self.viewport().mapFromGlobal(QCursor.pos()) - rect.topLeft())
         try:
-            super().startDrag(supportedActions)
+            drag.exec(Qt.DropAction.MoveAction, Qt.DropAction.MoveAction)
         finally:
             self.board_model().set_drag(None)
 
@@ -170,6 +182,8 @@ class BoardColumnView(QListView):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
+        if self.model().rowCount(self.rootIndex()) == 0:
+            self._paint_empty()
         state = self.rootIndex().data(BoardRole.DROP_STATE)
         if state not in (DropState.REFUSES, DropState.ACCEPTS):
             return
@@ -183,6 +197,15 @@ class BoardColumnView(QListView):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(QPen(QColor(ACCEPT_COLOR), 2.0, Qt.PenStyle.DashLine))
             painter.drawRoundedRect(QRect(rect).adjusted(2, 2, -2, -2), 6, 6)
+        painter.end()
+
+    def _paint_empty(self) -> None:
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        area = self.viewport().rect().adjusted(8, 16, -8, -8)
+        painter.drawText(
+            area, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), "No posts"
+        )
         painter.end()
 
 

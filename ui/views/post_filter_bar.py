@@ -70,10 +70,12 @@ class PostFilterBar(QWidget):
         self.search.setPlaceholderText("Search titles and texts")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search posts")
+        self.search.setMinimumWidth(160)
         self.channel = self._combo("Channel filter")
         self.status = self._combo("Status filter")
         self.status.setVisible(with_status)
-        _fill(self.status, "Any status", ((s.label, s) for s in PostStatus))
+        # Qt keeps a StrEnum as a plain str: the combo holds the value, turned back when read.
+        _fill(self.status, "Any status", ((s.label, s.value) for s in PostStatus))
         self.campaign = self._combo("Campaign filter")
         self.tag = self._combo("Tag filter")
         self.date_from = self._date("From date")
@@ -111,7 +113,9 @@ class PostFilterBar(QWidget):
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox(self)
         combo.setAccessibleName(name)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Long channel or campaign names must not push the other fields off the row.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(12)
         return combo
 
     def _date(self, name: str) -> QDateEdit:
@@ -153,7 +157,7 @@ class PostFilterBar(QWidget):
         blockers += [QSignalBlocker(self.date_from), QSignalBlocker(self.date_to)]
         self.search.setText(f.text)
         _select(self.channel, f.channel_ids)
-        _select(self.status, frozenset(f.statuses))
+        _select(self.status, frozenset(s.value for s in f.statuses))
         _select(self.campaign, f.campaign_ids)
         _select(self.tag, f.tag_ids)
         self.date_from.setDate(self._qdate(f.start, 0))
@@ -171,7 +175,9 @@ class PostFilterBar(QWidget):
         return PostFilter(
             text=self.search.text().strip(),
             channel_ids=_one(self.channel),
-            statuses=_one(self.status) if self._with_status else frozenset(),
+            statuses=frozenset(PostStatus(v) for v in _one(self.status))
+            if self._with_status
+            else frozenset(),
             campaign_ids=_one(self.campaign),
             tag_ids=_one(self.tag),
             start=at_wall_time(first, time(0), self._zone) if first else None,
