@@ -44,6 +44,8 @@ NEWEST_FIRST = frozenset(
     {PostStatus.PUBLISHED, PostStatus.FAILED, PostStatus.MISSED, PostStatus.ARCHIVED}
 )
 PER_COLUMN = 200
+#: A window this wide means "since the beginning".
+_ALL_TIME = timedelta(days=365 * 40)
 
 #: One letter a network, drawn in a small disc on the card.
 NETWORK_GLYPHS = {"mastodon": "M", "bluesky": "B", "telegram": "T", "discord": "D"}
@@ -133,25 +135,36 @@ def _newest(
 ) -> tuple[list[PostSummary], bool]:
     """The ``n`` posts with the latest times, newest first, and whether that is all of them.
 
-    The service lists oldest first; widening a window back from now (a week, four weeks, ...)
-    until it holds ``n`` posts reads a few hundred rows instead of a status's thousands.
+    The service lists oldest first, so windows reaching back from now are widened (by the density
+    seen so far) until one holds enough posts: a few hundred rows read instead of a status's tens
+    of thousands. Each window ends a day from now, because an open-ended one walks the time index
+    through every future post of the plan. Only archived posts can lie further ahead; they are
+    read apart and come first.
     """
-    now = ctx.clock.now()
+    edge = ctx.clock.now() + timedelta(days=1)
+    ahead: list[PostSummary] = []
+    if PostStatus.ARCHIVED in f.statuses:
+        ahead = ctx.plan.list_posts(workspace_id, replace(f, start=edge, scheduled=True))
+        ahead.reverse()
+        if len(ahead) >= n:
+            return ahead[:n], False
+    need = n - len(ahead)
     span = timedelta(days=7)
     while True:
-        start: datetime | None = now - span if span < timedelta(days=365 * 40) else None
-        timed = ctx.plan.list_posts(workspace_id, replace(f, start=start, scheduled=True))
-        if len(timed) >= n or start is None:
+        start: datetime | None = edge - span if span < _ALL_TIME else None
+        timed = ctx.plan.list_posts(workspace_id, replace(f, start=start, end=edge, scheduled=True))
+        if len(timed) >= need or start is None:
             break
-        span *= 4
+        # Aim for one and a half times what is needed at the density seen so far.
+        span *= 4.0 if not timed else min(64.0, max(2.0, 1.5 * need / len(timed)))
     timed.reverse()
-    if len(timed) >= n:
-        return timed[:n], len(timed) == n and start is None
+    posts = ahead + timed
+    if len(posts) >= n:
+        return posts[:n], len(posts) == n and start is None
     untimed = ctx.plan.list_posts(
-        workspace_id, replace(f, scheduled=False), limit=n - len(timed) + 1
+        workspace_id, replace(f, scheduled=False), limit=n - len(posts) + 1
     )
-    complete = len(timed) + len(untimed) <= n
-    return (timed + untimed)[:n], complete
+    return (posts + untimed)[:n], len(posts) + len(untimed) <= n
 
 
 def _newest_order(posts: list[PostSummary]) -> list[PostSummary]:
