@@ -26,7 +26,10 @@ import cmdesk
 from cmdesk.bootstrap import AppContext, build_context, setup_logging
 from cmdesk.scheduler import PublishingEngine
 from ui.errors import install_excepthook, show_error
+from ui.i18n import install_translators
 from ui.main_window import MainWindow
+from ui.theme import apply_theme
+from ui.tray import TrayIcon
 from ui.views.first_run import FirstRunDialog
 
 log = logging.getLogger(__name__)
@@ -56,23 +59,25 @@ def run(db_url: str | None = None, debug: bool = False) -> int:
         show_error(None, exc)
         return 1
     try:
-        window = open_main_window(ctx)
+        install_translators(app, str(ctx.settings.get("language")))
+        apply_theme(app, str(ctx.settings.get("theme")))
+        # The same engine as ``cmdesk daemon``: posts go out while the window (or the tray) is
+        # open; leases keep it from racing a daemon on the same plan. It starts once the window
+        # has painted, so the first paint never waits for it.
+        engine = PublishingEngine(ctx.publishing, ctx.settings, ctx.adapters, ctx.hub)
+        window = open_main_window(ctx, engine)
         if window is None:
             return 0
-        # Everything alive now (Qt wrappers, SQLAlchemy's mappers and compiled caches) lives as
-        # long as the app: keep the cyclic collector from walking it on every full collection,
-        # which otherwise adds tens of milliseconds to some month loads (benchmarks/RESULTS.md).
-        gc.collect()
-        gc.freeze()
-        # The same engine as ``cmdesk daemon``: posts go out while the window (or the tray) is
-        # open; leases keep it from racing a daemon on the same plan.
-        engine = PublishingEngine(ctx.publishing, ctx.settings, ctx.adapters, ctx.hub)
-        engine.start()
+        tray = TrayIcon(ctx, window.notifier, app)
+        tray.watch(window)
+        tray.show()
+        QTimer.singleShot(0, lambda: _after_first_paint(ctx, window, engine))
         try:
             with quit_on_signals(app):
                 return app.exec()
         finally:
             engine.stop(wait=True)
+            tray.icon.hide()
     finally:
         ctx.close()
 
@@ -117,16 +122,30 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
     return app
 
 
-def open_main_window(ctx: AppContext) -> MainWindow | None:
+def open_main_window(ctx: AppContext, engine: PublishingEngine | None = None) -> MainWindow | None:
     """Offer the first-run choice if the plan is empty, then show the main window.
 
     Returns None when the person closes the first-run dialog without choosing.
     """
     if ctx.plan.is_empty() and FirstRunDialog(ctx).exec() != QDialog.DialogCode.Accepted:
         return None
-    window = MainWindow(ctx)
+    window = MainWindow(ctx, engine)
     window.show()
     return window
+
+
+def _after_first_paint(ctx: AppContext, window: MainWindow, engine: PublishingEngine) -> None:
+    """What can wait until the window is on screen: the engine, drafts left by a crash."""
+    # Everything alive now (Qt wrappers, SQLAlchemy's mappers and compiled caches) lives as long
+    # as the app: keep the cyclic collector from walking it on every full collection, which
+    # otherwise adds tens of milliseconds to some month loads (benchmarks/RESULTS.md).
+    gc.collect()
+    gc.freeze()
+    engine.start()
+    window.refresh_status()
+    from ui.views.composer import recover_drafts
+
+    recover_drafts(ctx, window.plan_actions, window)
 
 
 def _display_available() -> bool:

@@ -1,65 +1,75 @@
-"""The main window: a workspace switcher, the month of the plan and a summary of the statuses."""
+"""The main window: navigation between the pages, the workspace switcher, menus and status bar.
+
+Pages (Calendar, Board, List, Inbox, Channels, Settings) are built the first time they are shown,
+except the calendar, which is the first thing a person sees: the window paints its frame and the
+calendar at once and the other pages cost nothing until asked for. Every change to the plan goes
+through one :class:`~ui.actions.PlanActions`, whose undo stack backs the Edit menu, so an action
+in any page can be undone from anywhere.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QIcon, QKeySequence, QPainter, QPixmap
-from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QToolBar, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.dto import WorkspaceDTO
 from cmdesk.events import ChangeSet
 from cmdesk.status import PostStatus
-from cmdesk.timeutil import utc_to_local
+from ui.actions import PlanActions
 from ui.bridge import EventBridge
-from ui.delegates.day_cell import STATUS_COLORS
 from ui.errors import show_error
-from ui.models.month import MonthModel, MonthPeriod
-from ui.views.month_view import MonthView
+from ui.notifications import PublishingAlerts
+from ui.notifier import Notification, Notifier
+from ui.status_bar import Attention, EngineStatusLike, SchedulerStatus, attention_from_counts
+from ui.status_bar import install as install_status_bar
+from ui.tasks import TaskRunner
+from ui.views.banner import Banner
+from ui.views.page import PlanPage
+from ui.window_state import WindowState
+from ui.workspace_bar import color_dot, status_phrase, status_summary, summary_html
+
+if TYPE_CHECKING:
+    from cmdesk.scheduler import PublishingEngine
 
 APP_TITLE = "cmdesk"
-#: More chips than fit in the tallest month cell; the rest of a busy day is counted, not loaded.
-MAX_CHIPS_PER_DAY = 12
-#: The order of the status-bar summary: what needs attention first, then the plan's flow.
-SUMMARY_ORDER = (
-    PostStatus.FAILED,
-    PostStatus.MISSED,
-    PostStatus.SCHEDULED,
-    PostStatus.APPROVED,
-    PostStatus.IN_REVIEW,
-    PostStatus.DRAFT,
-    PostStatus.IDEA,
-    PostStatus.PUBLISHED,
+STATUS_REFRESH_MS = 30_000
+
+__all__ = ["MainWindow", "PageSpec", "color_dot", "status_phrase", "status_summary"]
+
+
+@dataclass(frozen=True, slots=True)
+class PageSpec:
+    """A page of the navigation: its key (remembered), title and shortcut."""
+
+    key: str
+    title: str
+    shortcut: str
+    tooltip: str
+
+
+PAGES = (
+    PageSpec("calendar", "Calendar", "Ctrl+1", "Month, week and day views of the plan"),
+    PageSpec("board", "Board", "Ctrl+2", "Posts in columns by status"),
+    PageSpec("list", "List", "Ctrl+3", "Every post in a table you can sort and filter"),
+    PageSpec("inbox", "Inbox", "Ctrl+4", "Replies, mentions and messages"),
+    PageSpec("channels", "Channels", "Ctrl+5", "Connected accounts and their health"),
+    PageSpec("settings", "Settings", "Ctrl+6", "Workspace and application settings"),
 )
-_PLURALS = {PostStatus.IDEA: "ideas", PostStatus.DRAFT: "drafts"}
-
-
-def status_phrase(status: PostStatus, count: int) -> str:
-    """A count and its status in words: 3 drafts, 1 idea, 12 scheduled."""
-    word = _PLURALS[status] if count != 1 and status in _PLURALS else status.label.lower()
-    return f"{count} {word}"
-
-
-def status_summary(counts: Mapping[PostStatus, int]) -> str:
-    """The non-zero counts, e.g. "1 failed · 1 missed · 12 scheduled", or "No posts yet"."""
-    parts = [status_phrase(s, counts.get(s, 0)) for s in SUMMARY_ORDER if counts.get(s, 0)]
-    return " · ".join(parts) if parts else "No posts yet"
-
-
-def color_dot(color: str, size: int = 12) -> QIcon:
-    """A round swatch, for the workspace switcher."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(color))
-    painter.drawEllipse(1, 1, size - 2, size - 2)
-    painter.end()
-    return QIcon(pixmap)
 
 
 class MainWindow(QMainWindow):
@@ -67,48 +77,147 @@ class MainWindow(QMainWindow):
 
     Signals:
         workspace_changed(object): the ``WorkspaceDTO`` now shown, after a switch or a reload.
+        page_changed(str): the key of the page now shown ("calendar", "board", ...).
     """
 
     workspace_changed = Signal(object)
+    page_changed = Signal(str)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        engine: PublishingEngine | None = None,
+        parent: QWidget | None = None,
+        *,
+        state: WindowState | None = None,
+    ) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._engine = engine
+        self._state = state or WindowState()
         self._workspaces: list[WorkspaceDTO] = []
         self._workspace: WorkspaceDTO | None = None
+        self._pages: dict[str, PlanPage] = {}
+        self._composers: dict[int | None, QWidget] = {}
         self.setObjectName("mainWindow")
         self.setAccessibleName("cmdesk main window")
         self.setWindowTitle(APP_TITLE)
         self.resize(1280, 820)
-        today = ctx.clock.now().date()
-        self.month_model = MonthModel(MonthPeriod.containing(today, "UTC"), self)
-        self.month_view = MonthView(self.month_model, self)
-        self.setCentralWidget(self.month_view)
+        self.plan_actions = PlanActions(ctx, self)
+        self.plan_actions.error_parent = self
+        self.runner = TaskRunner(self, error_parent=self)
+        self.notifier = Notifier(self)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pageStack")
+        self.banner = Banner()
+        self.banner.attach(self.notifier)
+        self.banner.open_requested.connect(self._open_notification)
+        self._build_central()
+        self.alerts = PublishingAlerts(ctx, self.notifier, self)
+        self.notifier.activated.connect(self._open_notification)
         self.workspace_combo = self._build_toolbar()
-        self.summary_label = self._build_status_bar()
-        self._build_actions()
+        self.nav_actions = self._build_navigation()
+        self._build_menus()
+        self.scheduler_status, self.summary_label = self._build_status_bar()
         self._reload_timer = self._timer(0, self._reload_everything)
-        self._today_timer = self._timer(60_000, self._refresh_today, single_shot=False)
-        self._today_timer.start()
+        self._status_timer = self._timer(STATUS_REFRESH_MS, self.refresh_status, single_shot=False)
+        self._status_timer.start()
+        self._status_soon = self._timer(250, self.refresh_status)
         self.bridge = EventBridge(ctx.hub, self)
         self.bridge.changed.connect(self._on_changed)
-        self.month_view.period_changed.connect(lambda _period: self._load_month())
         self.workspace_combo.currentIndexChanged.connect(self._on_workspace_chosen)
-        self._load_workspaces()
-        self.month_view.grid.setFocus(Qt.FocusReason.OtherFocusReason)
+        # What was just done, undone or refused is said where the eye checks: the status bar.
+        for signal in (
+            self.plan_actions.performed,
+            self.plan_actions.failed,
+            self.plan_actions.notice,
+        ):
+            signal.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self._restore_state()
 
     # --- public ------------------------------------------------------------------------------
+
+    @property
+    def ctx(self) -> AppContext:
+        return self._ctx
 
     @property
     def workspace(self) -> WorkspaceDTO | None:
         return self._workspace
 
+    def current_page_key(self) -> str:
+        page = self.stack.currentWidget()
+        return next((k for k, p in self._pages.items() if p is page), "")
+
+    def page(self, key: str) -> PlanPage:
+        """The page ``key``, built on first use."""
+        existing = self._pages.get(key)
+        if existing is not None:
+            return existing
+        page = self._make_page(key)
+        page.setObjectName(f"{key}Page")
+        page.edit_requested.connect(self.open_post)
+        page.new_post_requested.connect(self.new_post)
+        self._pages[key] = page
+        self.stack.addWidget(page)
+        page.set_workspace(self._workspace)
+        return page
+
+    def show_page(self, key: str) -> PlanPage:
+        page = self.page(key)
+        self.stack.setCurrentWidget(page)
+        self.nav_actions[key].setChecked(True)
+        self.page_changed.emit(key)
+        return page
+
+    def open_post(self, post_id: int) -> None:
+        """Open the composer on a post (or bring its open composer forward)."""
+        self._open_composer(post_id, None)
+
+    def new_post(self, when: datetime | None = None) -> None:
+        """Open the composer on a new post, at ``when`` if given."""
+        self._open_composer(None, when)
+
+    def refresh_status(self) -> None:
+        """Re-read the engine's state and the posts that need attention."""
+        ws = self._workspace
+        status = self._engine_status()
+        zone = ws.timezone if ws else "UTC"
+        attention = Attention()
+        if ws is not None:
+            try:
+                counts = self._ctx.plan.count_by_status(ws.id)
+                attention = attention_from_counts(counts, self._to_confirm(ws.id))
+            except Exception as exc:
+                show_error(self, exc)
+                return
+            self._show_summary(counts)
+        self.scheduler_status.show_state(status, attention, self._ctx.clock.now(), zone)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._state.save(
+            self.saveGeometry(),
+            self.saveState(),
+            self.current_page_key(),
+            self._workspace.id if self._workspace else None,
+        )
         self.bridge.close()
-        self._today_timer.stop()
+        self._status_timer.stop()
+        self.alerts.close()
+        self.runner.shutdown(5000)
         super().closeEvent(event)
 
     # --- building ----------------------------------------------------------------------------
+
+    def _build_central(self) -> None:
+        central = QWidget()
+        central.setObjectName("central")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
     def _build_toolbar(self) -> QComboBox:
         toolbar = QToolBar("Workspace", self)
@@ -128,22 +237,75 @@ class MainWindow(QMainWindow):
         label.setBuddy(combo)
         toolbar.addWidget(label)
         toolbar.addWidget(combo)
+        spacer = QWidget()
+        spacer.setFixedWidth(16)
+        toolbar.addWidget(spacer)
+        self.new_post_action = QAction("New post", self)
+        self.new_post_action.setObjectName("newPostAction")
+        self.new_post_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_post_action.setToolTip("Write a new post (Ctrl+N)")
+        self.new_post_action.triggered.connect(lambda: self.new_post(None))
+        toolbar.addAction(self.new_post_action)
+        if button := toolbar.widgetForAction(self.new_post_action):
+            button.setObjectName("newPostButton")
+            button.setAccessibleName("New post")
         return combo
 
-    def _build_status_bar(self) -> QLabel:
+    def _build_navigation(self) -> dict[str, QAction]:
+        nav = QToolBar("Navigation", self)
+        nav.setObjectName("navBar")
+        nav.setAccessibleName("Navigation")
+        nav.setMovable(False)
+        nav.setFloatable(False)
+        nav.setOrientation(Qt.Orientation.Vertical)
+        nav.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, nav)
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        actions: dict[str, QAction] = {}
+        for spec in PAGES:
+            action = QAction(spec.title, self)
+            action.setObjectName(f"{spec.key}NavAction")
+            action.setCheckable(True)
+            action.setShortcut(QKeySequence(spec.shortcut))
+            action.setToolTip(f"{spec.tooltip} ({spec.shortcut})")
+            action.triggered.connect(lambda _checked=False, k=spec.key: self.show_page(k))
+            group.addAction(action)
+            nav.addAction(action)
+            if button := nav.widgetForAction(action):
+                button.setAccessibleName(spec.title)
+                button.setObjectName(f"{spec.key}NavButton")
+            actions[spec.key] = action
+        return actions
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.new_post_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setObjectName("quitAction")
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self._quit)
+        file_menu.addAction(quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        self.undo_action = self.plan_actions.create_undo_action(self)
+        self.redo_action = self.plan_actions.create_redo_action(self)
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        view_menu = bar.addMenu("&View")
+        for action in self.nav_actions.values():
+            view_menu.addAction(action)
+
+    def _build_status_bar(self) -> tuple[SchedulerStatus, QLabel]:
+        status = SchedulerStatus()
+        status.attention_clicked.connect(self._show_attention)
         label = QLabel()
         label.setObjectName("statusSummary")
         label.setAccessibleName("Posts by status")
         label.setTextFormat(Qt.TextFormat.RichText)
-        self.statusBar().addWidget(label, 1)
-        self.statusBar().setSizeGripEnabled(False)
-        return label
-
-    def _build_actions(self) -> None:
-        quit_action = QAction("Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        self.addAction(quit_action)
+        install_status_bar(self.statusBar(), status, label)
+        return status, label
 
     def _timer(
         self, interval: int, slot: Callable[[], None], *, single_shot: bool = True
@@ -154,77 +316,147 @@ class MainWindow(QMainWindow):
         timer.timeout.connect(slot)
         return timer
 
+    def _restore_state(self) -> None:
+        if geometry := self._state.geometry():
+            self.restoreGeometry(geometry)
+        if layout := self._state.layout():
+            self.restoreState(layout)
+        self._load_workspaces(prefer=self._state.workspace_id())
+        key = self._state.page()
+        self.show_page(key if key in self.nav_actions else "calendar")
+
+    # --- pages -------------------------------------------------------------------------------
+
+    def _make_page(self, key: str) -> PlanPage:
+        # Imported here: a page's modules load when it is first shown, not at start-up.
+        if key == "calendar":
+            from ui.views.calendar_page import CalendarPage
+
+            return CalendarPage(self._ctx, self.plan_actions, self)
+        if key == "board":
+            from ui.views.board_page import BoardPage
+
+            return BoardPage(self._ctx, self.plan_actions, self)
+        if key == "list":
+            from ui.views.list_page import ListPage
+
+            return ListPage(self._ctx, self.plan_actions, self)
+        if key == "inbox":
+            from ui.views.inbox_page import InboxPage
+
+            return InboxPage(self)
+        if key == "channels":
+            from ui.views.channels_page import ChannelsPage
+
+            return ChannelsPage(self._ctx, self.runner, self)
+        if key == "settings":
+            from ui.views.settings_page import SettingsPage
+
+            return SettingsPage(self._ctx, self)
+        raise KeyError(key)
+
+    def _open_composer(self, post_id: int | None, when: datetime | None) -> None:
+        open_one = self._composers.get(post_id) if post_id is not None else None
+        if open_one is not None:
+            open_one.show()
+            open_one.raise_()
+            open_one.activateWindow()
+            return
+        ws = self._workspace
+        if ws is None:
+            return
+        from ui.views.composer import ComposerDialog
+
+        try:
+            dialog = ComposerDialog(self._ctx, self.plan_actions, ws, post_id, when, self)
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        key = post_id if post_id is not None else -id(dialog)
+        self._composers[key] = dialog
+        dialog.destroyed.connect(lambda *_: self._composers.pop(key, None))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    def _open_notification(self, note: Notification) -> None:
+        """A click on a notification: show the window and the post it is about."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        if note.post_id is not None:
+            if note.workspace_id is not None and note.workspace_id != getattr(
+                self._workspace, "id", None
+            ):
+                self._choose_workspace(note.workspace_id)
+            self.open_post(note.post_id)
+
+    def _choose_workspace(self, workspace_id: int) -> None:
+        index = self.workspace_combo.findData(workspace_id)
+        if index >= 0:
+            self.workspace_combo.setCurrentIndex(index)
+
+    def _show_attention(self) -> None:
+        page = self.show_page("list")
+        show = getattr(page, "show_attention", None)
+        if callable(show):
+            show()
+
     # --- loading -----------------------------------------------------------------------------
 
-    def _load_workspaces(self) -> None:
-        """Fill the switcher, keeping the current workspace selected if it still exists."""
-        keep = self._workspace.id if self._workspace else None
+    def _load_workspaces(self, prefer: int | None = None) -> None:
+        """Fill the switcher, keeping (or choosing) the workspace shown if it still exists."""
+        keep = self._workspace.id if self._workspace else prefer
         self._workspaces = self._ctx.workspaces.list()
         combo = self.workspace_combo
         combo.blockSignals(True)
         combo.clear()
         for ws in self._workspaces:
             combo.addItem(color_dot(ws.color), ws.name, ws.id)
-        combo.blockSignals(False)
         ids = [ws.id for ws in self._workspaces]
         index = ids.index(keep) if keep in ids else 0
         if self._workspaces:
             combo.setCurrentIndex(index)
+        combo.blockSignals(False)
         self._on_workspace_chosen(index)
 
     def _on_workspace_chosen(self, index: int) -> None:
-        previous = self._workspace
-        self._workspace = self._workspaces[index] if 0 <= index < len(self._workspaces) else None
-        ws = self._workspace
-        self.setWindowTitle(f"{APP_TITLE} — {ws.name}" if ws else APP_TITLE)
-        if ws is None:
-            self.month_model.set_posts(())
+        chosen = self._workspaces[index] if 0 <= index < len(self._workspaces) else None
+        self._workspace = chosen
+        self.setWindowTitle(f"{APP_TITLE} — {chosen.name}" if chosen else APP_TITLE)
+        for page in self._pages.values():
+            page.set_workspace(chosen)
+        if chosen is None:
             self.summary_label.setText("No workspace yet")
-            return
-        today = self._local_today(ws)
-        self.month_model.set_today(today)
-        if previous is not None and previous.id == ws.id:
-            # A reload of the same workspace keeps the month and day shown (in its current zone).
-            shown = self.month_view.period
-            period = MonthPeriod(shown.year, shown.month, ws.timezone, ws.week_start)
-            self.month_view.show_period(period, self.month_view.grid.current_day())
-        else:
-            period = MonthPeriod.containing(today, ws.timezone, ws.week_start)
-            self.month_view.show_period(period, today)
-        self.workspace_changed.emit(ws)
-
-    def _load_month(self) -> None:
-        ws = self._workspace
-        if ws is None:
-            return
-        first, end = self.month_view.period.grid_bounds()
-        try:
-            days = self._ctx.plan.calendar_days(ws.id, first, end, per_day=MAX_CHIPS_PER_DAY)
-            counts = self._ctx.plan.count_by_status(ws.id)
-            campaigns = self._ctx.plan.list_campaigns(ws.id)
-        except Exception as exc:
-            show_error(self, exc)
-            return
-        self.month_model.set_campaign_colors({c.id: c.color for c in campaigns})
-        self.month_model.set_posts(days.posts, days.day_counts)
-        self._show_summary(counts)
+        self.refresh_status()
+        self.workspace_changed.emit(chosen)
 
     def _show_summary(self, counts: Mapping[PostStatus, int]) -> None:
         plain = status_summary(counts)
-        parts = [
-            f'<span style="color:{STATUS_COLORS[s]}">●</span>&nbsp;{status_phrase(s, counts[s])}'
-            for s in SUMMARY_ORDER
-            if counts.get(s, 0)
-        ]
-        self.summary_label.setText("&nbsp;&nbsp;&nbsp;".join(parts) if parts else plain)
+        self.summary_label.setText(summary_html(counts))
         self.summary_label.setAccessibleDescription(plain)
         self.summary_label.setToolTip(plain)
+
+    def _engine_status(self) -> EngineStatusLike | None:
+        return self._engine.status() if self._engine is not None else None
+
+    def _to_confirm(self, workspace_id: int) -> int:
+        count = getattr(self._ctx.plan, "count_to_confirm", None)
+        return int(count(workspace_id)) if callable(count) else 0
 
     # --- reacting ----------------------------------------------------------------------------
 
     def _on_changed(self, changes: ChangeSet) -> None:
-        # Several change sets in a row (an import, the demo) cost one reload, not one each.
-        self._reload_timer.start()
+        if changes.description == "engine":
+            self.refresh_status()
+            return
+        if changes.ids("workspace"):
+            # Several change sets in a row (an import, the demo) cost one reload, not one each.
+            self._reload_timer.start()
+            return
+        for page in self._pages.values():
+            page.on_changes(changes)
+        # A burst of publications refreshes the counts once, not once per post.
+        self._status_soon.start()
 
     def _reload_everything(self) -> None:
         try:
@@ -232,10 +464,8 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             show_error(self, exc)
 
-    def _refresh_today(self) -> None:
-        """Move the today marker after midnight (in the workspace's zone) while the app is open."""
-        if self._workspace is not None:
-            self.month_model.set_today(self._local_today(self._workspace))
+    def _quit(self) -> None:
+        from PySide6.QtWidgets import QApplication
 
-    def _local_today(self, ws: WorkspaceDTO) -> date:
-        return utc_to_local(self._ctx.clock.now(), ws.timezone).date()
+        self.close()
+        QApplication.quit()

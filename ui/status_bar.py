@@ -27,10 +27,14 @@ OFF_COLOR = "#80868b"
 class EngineStatusLike(Protocol):
     """What the status bar reads of ``PublishingEngine.status()``."""
 
-    running: bool
-    paused: bool
-    waiting_for_network: bool
-    next_due: datetime | None
+    @property
+    def running(self) -> bool: ...
+    @property
+    def paused(self) -> bool: ...
+    @property
+    def waiting_for_network(self) -> bool: ...
+    @property
+    def next_due(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,12 +8,14 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 import ui.app
 from cmdesk.bootstrap import AppContext
 from cmdesk.errors import DatabaseError
+from cmdesk.scheduler import EngineStatus
 from ui.app import open_main_window, run
 from ui.main_window import MainWindow
 from ui.views.first_run import FirstRunDialog, system_zone, zone_choices
@@ -125,8 +127,15 @@ def test_run_publishes_while_open_and_stops_the_engine_on_quit(
         def stop(self, *, wait: bool) -> None:
             calls.append(f"stop wait={wait}")
 
+        def status(self) -> EngineStatus:
+            return EngineStatus(
+                running=True, paused=False, waiting_for_network=False, next_due=None, in_flight=0
+            )
+
     monkeypatch.setattr(ui.app, "build_context", lambda url: demo_ctx)
     monkeypatch.setattr(ui.app, "PublishingEngine", RecordingEngine)
+    # The engine starts once the window is up: give the event loop one turn.
+    monkeypatch.setattr(QApplication, "exec", lambda self: QTest.qWait(50) or 0)
     assert run("sqlite:///unused.sqlite3") == 0
     assert calls == ["made", "start", "stop wait=True"]
 
