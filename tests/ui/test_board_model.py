@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
@@ -10,7 +11,8 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from cmdesk.bootstrap import AppContext
-from cmdesk.dto import PostFilter
+from cmdesk.clock import FakeClock
+from cmdesk.dto import PostFilter, PostInput
 from cmdesk.status import PostStatus
 from ui.actions import PlanActions
 from ui.models.board import (
@@ -180,3 +182,34 @@ def test_filtered_columns_know_their_total_when_everything_fits(demo_ctx: AppCon
     )
     assert only[PostStatus.DRAFT].posts == ()
     assert only[PostStatus.IDEA].posts
+
+
+def test_finished_columns_show_the_newest_by_time(
+    empty_ctx: AppContext, fake_clock: FakeClock
+) -> None:
+    ctx = empty_ctx
+    ws = ctx.workspaces.create("Shop", "Europe/Madrid").subject
+    assert ws is not None
+    start = fake_clock.now()
+    offsets = [1, 2, 3, 5, 8, 13, 21, 34, 55, 60, 400, 401]
+    made: dict[int, int | None] = {}
+    for days in offsets:
+        when = start + timedelta(days=days)
+        made[days] = ctx.plan.create_post(
+            ws, PostInput(title=f"d{days}"), scheduled_at=when
+        ).subject
+    made_untimed = ctx.plan.create_post(ws, PostInput(title="no time")).subject
+    for pid in [*made.values(), made_untimed]:
+        assert pid is not None
+        ctx.plan.change_status(pid, PostStatus.ARCHIVED)
+    fake_clock.advance(timedelta(days=90))  # all but the two far ones are in the past now
+    board = load_board(ctx, ws, PostFilter(), per_column=5)
+    archived = board[PostStatus.ARCHIVED]
+    assert [p.title for p in archived.posts] == ["d401", "d400", "d60", "d55", "d34"]
+    assert archived.total == len(offsets) + 1
+    everything = load_board(ctx, ws, PostFilter(text="d"), per_column=50)[PostStatus.ARCHIVED]
+    assert [p.title for p in everything.posts] == [f"d{d}" for d in reversed(offsets)]
+    assert everything.total == len(offsets)
+    few = load_board(ctx, ws, PostFilter(text="d"), per_column=3)[PostStatus.ARCHIVED]
+    assert [p.title for p in few.posts] == ["d401", "d400", "d60"]
+    assert few.total is None  # filtered and cut short: unknown, the footer says "more match"

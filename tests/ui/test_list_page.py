@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QDate, QModelIndex, Qt
+from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt
 from PySide6.QtTest import QTest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from cmdesk.bootstrap import AppContext
-from cmdesk.dto import PostFilter
+from cmdesk.dto import PostFilter, PostSummary
 from cmdesk.status import PostStatus
 from cmdesk.timeutil import utc_to_local
 from ui.actions import PlanActions
@@ -245,3 +245,16 @@ def test_no_workspace_shows_nothing(page: ListPage) -> None:
     page.set_workspace(None)
     assert page.proxy.rowCount() == 0
     assert page.proxy.index(0, 0) == QModelIndex()
+
+
+def test_a_workspace_opens_at_today(qtbot: QtBot, page: ListPage) -> None:
+    now = page.ctx.clock.now()
+
+    def top() -> PostSummary:
+        index = page.table.indexAt(page.table.viewport().rect().topLeft() + QPoint(2, 2))
+        return index.data(PostTableRole.SUMMARY)  # type: ignore[no-any-return]
+
+    qtbot.waitUntil(lambda: (top().scheduled_at or now) >= now)
+    assert top().scheduled_at is not None
+    earlier = [p for p in page.model.posts() if p.scheduled_at and p.scheduled_at < now]
+    assert earlier  # there was something to scroll past

@@ -9,7 +9,14 @@ Filters are remembered per workspace for the session.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from cmdesk.bootstrap import AppContext
-from cmdesk.dto import PostFilter, PostSummary
+from cmdesk.dto import PostFilter, PostSummary, WorkspaceDTO
 from cmdesk.events import ChangeSet
 from cmdesk.status import PostStatus
 from ui.actions import PlanActions
@@ -81,6 +88,9 @@ class ListPage(PlanPage):
         self.ctx = ctx
         self.plan_actions = actions
         self._filters: dict[int, PostFilter] = {}
+        # A new workspace or filter opens at today, not at the oldest post of the plan.
+        self._to_today = True
+        self._today_pending = False
         self.model = PostTableModel(self)
         self.proxy = PostSortProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -138,6 +148,7 @@ class ListPage(PlanPage):
         table.enter_pressed.connect(lambda: self._open(table.currentIndex()))
         table.delete_pressed.connect(self.delete_selected)
         table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        table.verticalScrollBar().rangeChanged.connect(lambda *_: self._scroll_to_today())
         return table
 
     # --- PlanPage --------------------------------------------------------------------------
@@ -168,7 +179,15 @@ class ListPage(PlanPage):
         self.model.set_posts(posts[:MAX_ROWS])
         self._set_count(len(posts), f)
         self.select_ids(keep)
+        if self._to_today and not keep:
+            self._today_pending = True
+            self._scroll_to_today()
+        self._to_today = False
         self._update_buttons()
+
+    def set_workspace(self, workspace: WorkspaceDTO | None) -> None:
+        self._to_today = True
+        super().set_workspace(workspace)
 
     def current_filter(self) -> PostFilter:
         ws = self.workspace
@@ -233,6 +252,27 @@ class ListPage(PlanPage):
         menu = build_post_menu(self, posts, self.plan_actions, self.edit_requested.emit)
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
+    def _scroll_to_today(self) -> None:
+        """Show the first post from now on at the top, when the table is in time order."""
+        if not self._today_pending or self.table.verticalScrollBar().maximum() == 0:
+            # A table shown for the first time has no height yet: wait for its scroll range.
+            return
+        self._today_pending = False
+        header = self.table.horizontalHeader()
+        if header.sortIndicatorSection() != PostColumn.WHEN:
+            return
+        now = self.ctx.clock.now()
+        upcoming = [p for p in self.model.posts() if p.scheduled_at and p.scheduled_at >= now]
+        if not upcoming:
+            return
+        first = min(upcoming, key=lambda p: (p.scheduled_at, p.id))
+        hint = QAbstractItemView.ScrollHint.PositionAtTop
+        if header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder:
+            hint = QAbstractItemView.ScrollHint.PositionAtBottom  # the future is above
+        row = self.model.row_of(first.id)
+        if row is not None:
+            self.table.scrollTo(self.proxy.mapFromSource(self.model.index(row, 0)), hint)
+
     def _update_buttons(self) -> None:
         posts = self.selected_posts()
         allowed = allowed_statuses(posts)
@@ -260,4 +300,5 @@ class ListPage(PlanPage):
         if ws is None:
             return
         self._filters[ws.id] = f
+        self._to_today = True
         self.refresh()
