@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from PySide6.QtGui import QUndoStack
+
 from cmdesk.dto import PostDetail, PostInput, VariantInput
 from cmdesk.errors import UserError
 from cmdesk.status import PostStatus
@@ -56,6 +58,7 @@ def commit(
     if kind is not SaveKind.DRAFT and not content.data.channel_ids:
         raise UserError("Choose at least one channel to post to.")
     stack = actions.undo_stack
+    before = stack.count()
     stack.beginMacro(_MACRO_TEXT[kind])
     try:
         if post is None:
@@ -67,7 +70,18 @@ def commit(
             actions.publish_now(post_id)
     finally:
         stack.endMacro()
+        _drop_empty_macro(stack, before)
     return post_id
+
+
+def _drop_empty_macro(stack: QUndoStack, before: int) -> None:
+    """A refusal at the first step leaves an empty macro: take it off, so Undo skips nothing."""
+    if stack.count() <= before:
+        return
+    top = stack.command(stack.count() - 1)
+    if top is not None and top.childCount() == 0:
+        top.setObsolete(True)  # an obsolete command is deleted when undone
+        stack.undo()
 
 
 def _create(actions: PlanActions, workspace_id: int, content: Content, kind: SaveKind) -> int:
