@@ -93,3 +93,122 @@ def test_text_saved_before_a_sigkill_is_recovered_by_a_fresh_process(
     assert text.startswith("Pan de masa madre 🥖 número 0. ")
     assert text.endswith(". ")  # a whole snapshot, never a torn one
     assert not list((tmp_path / "drafts").glob("*.unreadable"))
+
+
+COMPOSER = textwrap.dedent(
+    """
+    import sys, time
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    from cmdesk.bootstrap import build_context
+    from cmdesk.credentials import MemoryCredentialStore
+    from ui.actions import PlanActions
+    from ui.views.composer import ComposerDialog
+
+    ctx = build_context(sys.argv[1], credentials=MemoryCredentialStore())
+    wid = ctx.workspaces.create("Espiga", "Europe/Madrid").subject
+    dialog = ComposerDialog(ctx, PlanActions(ctx), ctx.workspaces.get(wid), None)
+    dialog.show()
+    for i in range(int(sys.argv[2])):
+        QTest.keyClicks(dialog.master, "w%d " % i)
+        app.processEvents()
+        print(i, flush=True)
+        time.sleep(0.02)
+    print("done", flush=True)
+    while True:  # a window left open, its event loop running
+        app.processEvents()
+        time.sleep(0.02)
+    """
+)
+
+RECOVER = textwrap.dedent(
+    """
+    import json, sys
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    from cmdesk.bootstrap import build_context
+    from cmdesk.credentials import MemoryCredentialStore
+    from ui.actions import PlanActions
+    from ui.views.composer import recover_drafts
+
+    ctx = build_context(sys.argv[1], credentials=MemoryCredentialStore())
+    dialogs = recover_drafts(ctx, PlanActions(ctx))
+    print(json.dumps([d.master.toPlainText() for d in dialogs]))
+    for d in dialogs:
+        d.dirty = False
+    """
+)
+
+
+def _typed(count: int) -> str:
+    return "".join(f"w{i} " for i in range(count))
+
+
+def _recover(tmp_path: Path, db: str) -> list[str]:
+    env = {**_env(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, "-c", RECOVER, db],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    texts: list[str] = json.loads(out.stdout.strip().splitlines()[-1])
+    return texts
+
+
+def _start_composer(tmp_path: Path, db: str, words: int) -> subprocess.Popen[str]:
+    env = {**_env(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.Popen(
+        [sys.executable, "-c", COMPOSER, db, str(words)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def _kill(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_the_composer_window_killed_after_typing_loses_nothing(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'plan.sqlite3'}"
+    words = 40
+    gui = _start_composer(tmp_path, db, words)
+    try:
+        assert gui.stdout is not None
+        lines = [gui.stdout.readline().strip() for _ in range(words + 1)]
+        assert lines[-1] == "done", lines
+        time.sleep(2.0)  # the autosave's one-second timer has fired meanwhile
+    finally:
+        _kill(gui)
+    assert gui.returncode == -signal.SIGKILL
+    assert _recover(tmp_path, db) == [_typed(words)]
+
+
+@pytest.mark.slow
+def test_the_composer_window_killed_while_typing_keeps_a_whole_prefix(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'plan.sqlite3'}"
+    gui = _start_composer(tmp_path, db, 400)
+    typed = -1
+    try:
+        assert gui.stdout is not None
+        started = time.monotonic()
+        while time.monotonic() - started < 3.0:  # type for three seconds, then pull the plug
+            typed = int(gui.stdout.readline())
+    finally:
+        _kill(gui)
+    (text,) = _recover(tmp_path, db)
+    assert _typed(typed + 1).startswith(text)  # what was typed, in order, never torn
+    # at most about a second of typing (plus the save itself) may be missing
+    assert len(text) >= len(_typed(max(0, typed - 60)))
