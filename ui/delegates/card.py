@@ -71,7 +71,9 @@ class CardDelegate(QStyledItemDelegate):
         path.addRoundedRect(box, RADIUS, RADIUS)
         base = palette.color(QPalette.ColorRole.Base)
         painter.fillPath(path, palette.color(QPalette.ColorRole.Highlight) if selected else base)
-        border = palette.color(QPalette.ColorRole.Mid)
+        # Text colour, faded: visible on light and dark themes alike (Mid vanishes on dark ones).
+        border = QColor(palette.color(QPalette.ColorRole.Text))
+        border.setAlphaF(0.28)
         if option.state & QStyle.StateFlag.State_HasFocus:
             border = palette.color(QPalette.ColorRole.Highlight).darker(130)
         painter.setPen(QPen(border, 1.0))

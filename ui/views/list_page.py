@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -99,10 +98,8 @@ class ListPage(PlanPage):
         self.table = self._make_table()
         self.count_label = QLabel(self)
         self.count_label.setObjectName("listCount")
-        self.status_button = QToolButton(self)
-        self.status_button.setText("Change status")
+        self.status_button = QPushButton("Change status", self)
         self.status_button.setAccessibleName("Change the status of the selected posts")
-        self.status_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.status_button.setMenu(QMenu(self.status_button))
         self.archive_button = QPushButton("Archive", self)
         self.archive_button.setAccessibleName("Archive the selected posts")
