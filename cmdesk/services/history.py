@@ -334,28 +334,14 @@ class HistoryService(Service):
 
     def trash(self, post_ids: Sequence[int]) -> ChangeSet:
         """Delete posts (all or none) into the trash; their queued deliveries are cancelled."""
-        now = self.clock.now()
         ids = list(dict.fromkeys(post_ids))
         with self._write() as s:
             for pid in ids:
                 post = repo.get_post(s, pid)
-                if any(t.state == TargetState.PUBLISHING.value for t in post.targets):
-                    raise ValidationError(
-                        f"'{post_label(post)}' is being published right now; wait a moment and "
-                        "try again."
-                    )
-                if any(
-                    "handed_off" in (t.progress or {}) and t.state == TargetState.QUEUED.value
-                    for t in post.targets
-                ):
-                    self.rules.refuse_if_handed_off(post, "delete")
-                post.trashed_at = now
-                for t in post.targets:
-                    if t.state == TargetState.QUEUED.value:
-                        t.state = TargetState.CANCELLED.value
-                        t.due_at = None
-                        t.updated_at = now
-                self.rules.touch(post)
+                try:
+                    self.rules.trash(post)
+                except UserError as exc:
+                    raise self._about(post, exc) from None
         return self._emit(
             ChangeSet.of(deleted=[("post", i) for i in ids], subject=ids[0] if ids else None)
         )

@@ -43,7 +43,7 @@ from cmdesk.models import (
 from cmdesk.services import plan_rules as rules
 from cmdesk.services.base import Service
 from cmdesk.services.plan_rules import PlanRules
-from cmdesk.status import PostStatus, TargetState, check_transition
+from cmdesk.status import PostStatus, check_transition
 from cmdesk.timeutil import at_wall_time, ensure_utc, from_epoch, move_to_day
 
 
@@ -359,19 +359,12 @@ class PlanService(Service):
         return self.change_status(post_id, PostStatus.ARCHIVED)
 
     def delete_post(self, post_id: int) -> ChangeSet:
-        """Delete a post from the plan (a published one stays on the network)."""
+        """Delete a post into the trash (a published one stays on the network).
+
+        ``HistoryService.restore`` takes it out again; undo in the window goes through that.
+        """
         with self._write() as s:
-            post = repo.get_post(s, post_id)
-            if any(t.state == TargetState.PUBLISHING.value for t in post.targets):
-                raise ValidationError(
-                    "This post is being published right now; wait a moment and try again."
-                )
-            if any(
-                "handed_off" in (t.progress or {}) and t.state == TargetState.QUEUED.value
-                for t in post.targets
-            ):
-                self.rules.refuse_if_handed_off(post, "delete")
-            s.delete(post)
+            self.rules.trash(repo.get_post(s, post_id))
         return self._emit(
             ChangeSet.of(deleted=[("post", post_id)], subject=post_id, description="delete")
         )

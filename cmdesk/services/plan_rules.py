@@ -360,3 +360,23 @@ class PlanRules:
         if any(t.state in LOCKED_TARGET_STATES for t in post.targets):
             raise ValidationError("This post has already gone out on some channels.")
         post.scheduled_at = None
+
+    def trash(self, post: Post) -> None:
+        """Put a post in the trash: out of every list, its queued deliveries cancelled."""
+        if any(t.state == TargetState.PUBLISHING.value for t in post.targets):
+            raise ValidationError(
+                "This post is being published right now; wait a moment and try again."
+            )
+        if any(
+            "handed_off" in (t.progress or {}) and t.state == TargetState.QUEUED.value
+            for t in post.targets
+        ):
+            self.refuse_if_handed_off(post, "delete")
+        now = self.clock.now()
+        post.trashed_at = now
+        for t in post.targets:
+            if t.state == TargetState.QUEUED.value:
+                t.state = TargetState.CANCELLED.value
+                t.due_at = None
+                t.updated_at = now
+        self.touch(post)
