@@ -44,6 +44,7 @@ from cmdesk.events import ChangeSet, EventHub
 from cmdesk.models import Channel, Post
 from cmdesk.services.base import Service
 from cmdesk.services.plan_rules import PlanRules, fmt_local
+from cmdesk.services.snapshots import changed_elsewhere, placement_of, post_label, snapshot_of
 from cmdesk.status import PostStatus, TargetState, check_transition
 from cmdesk.timeutil import ensure_utc, move_to_day, utc_to_local
 
@@ -51,62 +52,6 @@ from cmdesk.timeutil import ensure_utc, move_to_day, utc_to_local
 TRASH_DAYS = 30
 #: Statuses the engine gives; a retry (failed -> scheduled) cannot be undone back to them.
 _SENT_BACK = frozenset({PostStatus.FAILED, PostStatus.MISSED, PostStatus.PUBLISHED})
-#: Labels in messages and undo texts are cut to this many characters.
-LABEL_CHARS = 40
-
-
-def post_label(post: Post) -> str:
-    """The title, or the first non-empty line of the text, cut for a menu or a message."""
-    text = post.title.strip() or next((ln for ln in post.text.splitlines() if ln.strip()), "")
-    text = text.strip() or f"post {post.id}"
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
-
-
-def _placement(post: Post) -> Placement:
-    targets = tuple(sorted((t.channel_id, t.state) for t in post.targets))
-    return Placement(PostStatus(post.status), post.scheduled_at, targets)
-
-
-def _snapshot(s: Session, post: Post) -> PostSnapshot:
-    targets = sorted(post.targets, key=lambda t: t.channel_id)
-    data = PostInput(
-        title=post.title,
-        text=post.text,
-        channel_ids=tuple(t.channel_id for t in targets if t.state != TargetState.CANCELLED.value),
-        campaign_id=post.campaign_id,
-        pillar_id=post.pillar_id,
-        tag_ids=tuple(tid for tid in repo.post_tag_ids(s, post.id) if tid != post.pillar_id),
-        notes=post.notes,
-        author=post.author,
-        media_ids=tuple(repo.post_media_ids(s, post.id)),
-    )
-    variants = tuple(
-        VariantInput(
-            channel_id=v.channel_id,
-            text=v.text,
-            thread_parts=tuple(v.thread_parts) if v.thread_parts is not None else None,
-            media_ids=tuple(v.media_ids) if v.media_ids is not None else None,
-            options=dict(v.options or {}),
-        )
-        for v in sorted(post.variants, key=lambda v: v.channel_id)
-    )
-    return PostSnapshot(
-        post_id=post.id,
-        workspace_id=post.workspace_id,
-        label=post_label(post),
-        data=data,
-        variants=variants,
-        status=PostStatus(post.status),
-        scheduled_at=post.scheduled_at,
-        revision=post.revision,
-    )
-
-
-def _changed_elsewhere(label: str) -> ValidationError:
-    return ValidationError(
-        f"'{label}' was changed elsewhere since (in another window, by a team member or by "
-        "publishing), so this step can no longer be undone or redone without overwriting that."
-    )
 
 
 class HistoryService(Service):
@@ -121,7 +66,7 @@ class HistoryService(Service):
     def snapshot(self, post_id: int) -> PostSnapshot:
         """Everything an edit can change of a post, to put back later."""
         with self._read() as s:
-            return _snapshot(s, repo.get_post(s, post_id))
+            return snapshot_of(s, repo.get_post(s, post_id))
 
     def create_post(
         self,
@@ -139,7 +84,7 @@ class HistoryService(Service):
             if status != PostStatus.DRAFT:
                 # Variants first: a hand-off option changes when a scheduled target is due.
                 self.rules.set_status(s, post, status)
-            result = _snapshot(s, post)
+            result = snapshot_of(s, post)
         self._emit(ChangeSet.of(created=[("post", result.post_id)], subject=result.post_id))
         return result
 
@@ -158,9 +103,9 @@ class HistoryService(Service):
         with self._write() as s:
             post = repo.get_post(s, post_id)
             self.rules.check_editable(post, expected_revision)
-            before = _snapshot(s, post)
-            self._write_snapshot(s, post, data, variants)
-            after = _snapshot(s, post)
+            before = snapshot_of(s, post)
+            self._writesnapshot_of(s, post, data, variants)
+            after = snapshot_of(s, post)
         self._emit(ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="edit"))
         return before, after
 
@@ -168,17 +113,17 @@ class HistoryService(Service):
         """Put back the content of ``snapshot`` if the post's content is still ``current``."""
         with self._write() as s:
             post = repo.get_post(s, snapshot.post_id)
-            now = _snapshot(s, post)
+            now = snapshot_of(s, post)
             if (now.data, now.variants) != (current.data, current.variants):
-                raise _changed_elsewhere(now.label)
+                raise changed_elsewhere(now.label)
             self.rules.check_editable(post, None)
             variants = {v.channel_id: v for v in snapshot.variants}
-            self._write_snapshot(s, post, snapshot.data, variants)
-            result = _snapshot(s, post)
+            self._writesnapshot_of(s, post, snapshot.data, variants)
+            result = snapshot_of(s, post)
         self._emit(ChangeSet.of(updated=[("post", post.id)], subject=post.id, description="edit"))
         return result
 
-    def _write_snapshot(
+    def _writesnapshot_of(
         self, s: Session, post: Post, data: PostInput, variants: Mapping[int, VariantInput]
     ) -> None:
         self.rules.write_content(s, post, data)
@@ -209,7 +154,7 @@ class HistoryService(Service):
         with self._write() as s:
             post = repo.get_post(s, post_id)
             tz = repo.get_workspace(s, post.workspace_id).timezone
-            before = _placement(post)
+            before = placement_of(post)
             if when is not None:
                 target = ensure_utc(when)
             elif post.scheduled_at is None:
@@ -222,7 +167,7 @@ class HistoryService(Service):
                 assert delta is not None
                 target = self._nudged(post.scheduled_at, delta, tz)
             self.rules.set_time(s, post, target, tz)
-            change = PlacementChange(post.id, post_label(post), before, _placement(post))
+            change = PlacementChange(post.id, post_label(post), before, placement_of(post))
         self._emit(ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="move"))
         return change
 
@@ -240,13 +185,15 @@ class HistoryService(Service):
         with self._write() as s:
             for pid in dict.fromkeys(post_ids):
                 post = repo.get_post(s, pid)
-                before = _placement(post)
+                before = placement_of(post)
                 try:
                     self.rules.set_status(s, post, status)
                 except UserError as exc:
                     raise self._about(post, exc) from None
-                if before != _placement(post):
-                    changes.append(PlacementChange(pid, post_label(post), before, _placement(post)))
+                if before != placement_of(post):
+                    changes.append(
+                        PlacementChange(pid, post_label(post), before, placement_of(post))
+                    )
         self._emit_placements(changes, "status")
         return tuple(changes)
 
@@ -254,10 +201,10 @@ class HistoryService(Service):
         """Stop a scheduled post from going out: it becomes a draft without a time."""
         with self._write() as s:
             post = repo.get_post(s, post_id)
-            before = _placement(post)
+            before = placement_of(post)
             self.rules.set_status(s, post, PostStatus.DRAFT)
             post.scheduled_at = None
-            change = PlacementChange(post_id, post_label(post), before, _placement(post))
+            change = PlacementChange(post_id, post_label(post), before, placement_of(post))
         self._emit_placements([change], "unschedule")
         return change
 
@@ -275,19 +222,19 @@ class HistoryService(Service):
                     self._place(s, post, change)
                 except UserError as exc:
                     raise self._about(post, exc) from None
-                done.append(replace_after(change, _placement(post)))
+                done.append(replace_after(change, placement_of(post)))
         self._emit_placements(done, "placement")
         return tuple(done)
 
     def _place(self, s: Session, post: Post, change: PlacementChange) -> None:
         b, a = change.before, change.after
-        now = _placement(post)
+        now = placement_of(post)
         # Only what this step changes must be as it left it: undoing a status change still
         # works after the post was moved elsewhere, and undoing a move after a status change.
         if (a.status != b.status and now.status != b.status) or (
             a.scheduled_at != b.scheduled_at and now.scheduled_at != b.scheduled_at
         ):
-            raise _changed_elsewhere(post_label(post))
+            raise changed_elsewhere(post_label(post))
         if (a.status, a.scheduled_at) == (b.status, b.scheduled_at):
             return
         tz = repo.get_workspace(s, post.workspace_id).timezone
