@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
-from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QContextMenuEvent, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
 from cmdesk.bootstrap import AppContext
@@ -309,3 +309,19 @@ def test_a_busy_column_loads_only_the_newest_and_says_how_many_more(page: BoardP
     page.filter_bar.search.returnPressed.emit()
     assert len(page.model.column(PostStatus.PUBLISHED).posts) == 5
     assert page.columns[PostStatus.PUBLISHED].footer.isVisibleTo(page)
+
+
+def test_menu_key_opens_the_card_menu(qtbot: QtBot, page: BoardPage) -> None:
+    pid = _first(page, PostStatus.SCHEDULED)
+    view = page.columns[PostStatus.SCHEDULED].view
+    view.setFocus()
+    view.setCurrentIndex(page.model.card_index(pid))
+    # What the platform sends for the menu key (or Shift+F10); QTest's key click cannot.
+    event = QContextMenuEvent(
+        QContextMenuEvent.Reason.Keyboard, QPoint(0, 0), view.mapToGlobal(QPoint(0, 0))
+    )
+    QApplication.sendEvent(view, event)
+    menu = next(m for m in page.findChildren(QMenu) if m.isVisible())
+    items = {a.text(): a.isEnabled() for a in menu.actions() if a.text()}
+    assert items["Unschedule"] and not items["Archive"]
+    menu.close()

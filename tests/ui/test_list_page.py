@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMenu
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -258,3 +259,18 @@ def test_a_workspace_opens_at_today(qtbot: QtBot, page: ListPage) -> None:
     assert top().scheduled_at is not None
     earlier = [p for p in page.model.posts() if p.scheduled_at and p.scheduled_at < now]
     assert earlier  # there was something to scroll past
+
+
+def test_context_menu_acts_on_the_selection(qtbot: QtBot, page: ListPage) -> None:
+    _choose(page.filter_bar.status, PostStatus.APPROVED)
+    ids = _rows(page)[:2]
+    _select(page, ids)
+    row = page.proxy.mapFromSource(page.model.index(page.model.row_of(ids[1]) or 0, 0))
+    page._menu(page.table.visualRect(row).center())
+    menu = next(m for m in page.findChildren(QMenu) if m.isVisible())
+    texts = [a.text() for a in menu.actions() if a.text()]
+    assert "Delete 2 posts" in texts and "Edit…" not in texts
+    menu.close()
+    assert "America/New_York" in page.model.headerData(
+        PostColumn.WHEN, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
+    )

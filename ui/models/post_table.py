@@ -112,9 +112,12 @@ class PostTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(PostColumn):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(PostColumn):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[PostColumn(section)]
+        if role == Qt.ItemDataRole.ToolTipRole and section == PostColumn.WHEN:
+            return f"Times in the workspace's zone ({self._zone})"
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
