@@ -28,6 +28,7 @@ from ui.undo_commands import (
     NudgeCommand,
     PlacementCommand,
     PlanCommand,
+    RestoreCommand,
     TrashCommand,
     lower_first,
 )
@@ -182,6 +183,16 @@ class PlanActions(QObject):
             text = f"Delete of {len(ids)} posts"
         self.ctx.history.trash(ids)
         self._push(TrashCommand(self, text, ids))
+
+    def restore(self, post_ids: Sequence[int]) -> None:
+        """Take posts out of the trash (a Trash view's Restore), as one undo step."""
+        ids = list(dict.fromkeys(post_ids))
+        if not ids:
+            return
+        result = self.ctx.history.restore(ids)
+        text = "Restore of 1 post" if len(ids) == 1 else f"Restore of {len(ids)} posts"
+        self._push(RestoreCommand(self, text, ids))
+        self.tell(result.notes)
 
     def create_post(
         self,

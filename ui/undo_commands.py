@@ -140,6 +140,16 @@ class TrashCommand(PlanCommand):
         self.actions.tell(self.actions.ctx.history.restore(self.post_ids).notes)
 
 
+class RestoreCommand(TrashCommand):
+    """Posts taken out of the trash; undo puts them back in."""
+
+    def redo_step(self) -> None:
+        super().undo_step()
+
+    def undo_step(self) -> None:
+        super().redo_step()
+
+
 class CreateCommand(PlanCommand):
     """A new post (created or duplicated); undo moves it to the trash, redo brings it back."""
 

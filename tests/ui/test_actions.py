@@ -326,3 +326,15 @@ def test_old_trash_is_purged_when_the_actions_start(
     fake_clock.advance(timedelta(days=31))
     PlanActions(ctx)
     assert ctx.history.trashed_ids(ws) == []
+
+
+def test_restore_from_the_trash_is_a_step_too(
+    ctx: AppContext, ws: int, actions: PlanActions
+) -> None:
+    pid = new_post(ctx, ws)
+    ctx.history.trash([pid])  # deleted earlier, in another session
+    actions.restore([pid])
+    assert [p.id for p in ctx.plan.list_posts(ws)] == [pid]
+    assert actions.undo_stack.undoText() == "Restore of 1 post"
+    actions.undo_stack.undo()
+    assert ctx.plan.list_posts(ws) == [] and ctx.history.trashed_ids(ws) == [pid]
