@@ -23,7 +23,7 @@ from pathlib import Path
 # Run from a checkout: make ``ui`` and ``cmdesk`` importable without installing.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from cmdesk.bootstrap import AppContext, build_context
@@ -31,7 +31,11 @@ from cmdesk.clock import FakeClock
 from cmdesk.credentials import MemoryCredentialStore
 from ui.app import application
 from ui.main_window import MainWindow
+from ui.theme import apply_theme
+from ui.views.calendar_page import CalendarPage
+from ui.views.calendar_toolbar import CalendarMode
 from ui.views.first_run import FirstRunDialog
+from ui.window_state import WindowState
 
 WINDOW_SIZE = (1360, 860)
 SETTLE_MS = 600  # long enough for the first paint and the window manager's resize
@@ -65,23 +69,52 @@ def grab(window: QWidget, path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("outdir", type=Path)
+    parser.add_argument("--theme", choices=("light", "dark"), default="light")
     parser.add_argument("--today", type=date.fromisoformat, help="pin the date (YYYY-MM-DD)")
     args = parser.parse_args(argv)
     args.outdir.mkdir(parents=True, exist_ok=True)
     app = application(["cmdesk-screenshots"])
+    apply_theme(app, args.theme)
     with tempfile.TemporaryDirectory(prefix="cmdesk-shots-") as tmp:
         ctx = demo_context(Path(tmp), args.today)
         try:
-            window = MainWindow(ctx)
+            window = MainWindow(
+                ctx,
+                state=WindowState(QSettings(str(Path(tmp) / "w.ini"), QSettings.Format.IniFormat)),
+            )
             window.resize(*WINDOW_SIZE)
             window.show()
             settle(app, SETTLE_MS)
-            grab(window, args.outdir / "month.png")
+            grab_main_screens(app, window, args.outdir)
             window.close()
         finally:
             ctx.close()
         grab_first_run(app, Path(tmp) / "empty", args.outdir)
     return 0
+
+
+def grab_main_screens(app: QApplication, window: MainWindow, outdir: Path) -> None:
+    """Each page of the window, the calendar's three views and the composer on a demo post."""
+    calendar = window.page("calendar")
+    assert isinstance(calendar, CalendarPage)
+    for mode in (CalendarMode.MONTH, CalendarMode.WEEK, CalendarMode.DAY):
+        calendar.set_mode(mode)
+        settle(app, SETTLE_MS // 2)
+        grab(window, outdir / f"{'month' if mode == CalendarMode.MONTH else mode.value}.png")
+    calendar.set_mode(CalendarMode.MONTH)
+    for key in ("board", "list", "inbox", "channels", "settings"):
+        window.show_page(key)
+        settle(app, SETTLE_MS // 2)
+        grab(window, outdir / f"{key}.png")
+    window.show_page("calendar")
+    ws = window.workspace
+    assert ws is not None
+    scheduled = [p for p in window.ctx.plan.list_posts(ws.id) if p.channel_ids and p.snippet]
+    window.open_post(scheduled[0].id)
+    settle(app, SETTLE_MS)
+    composer = next(iter(window._composers.values()))
+    grab(composer, outdir / "composer.png")
+    composer.close()
 
 
 def grab_first_run(app: QApplication, folder: Path, outdir: Path) -> None:
