@@ -48,6 +48,10 @@ class PlanCommand(QUndoCommand):
         self._run(self.undo_step, "Undo")
 
     def _run(self, step: Callable[[], None], verb: str) -> None:
+        if self.isObsolete():
+            # A step inside a macro (the composer's Save) that failed once: the stack only drops
+            # whole macros, so it stays there and is skipped.
+            return
         try:
             step()
         except Exception as exc:

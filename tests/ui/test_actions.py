@@ -338,3 +338,26 @@ def test_restore_from_the_trash_is_a_step_too(
     assert actions.undo_stack.undoText() == "Restore of 1 post"
     actions.undo_stack.undo()
     assert ctx.plan.list_posts(ws) == [] and ctx.history.trashed_ids(ws) == [pid]
+
+
+def test_steps_grouped_in_a_macro_undo_together_and_a_stale_one_is_skipped(
+    ctx: AppContext, ws: int, actions: PlanActions
+) -> None:
+    pid = new_post(ctx, ws, at=madrid(date(2026, 3, 24), 9))
+    stack = actions.undo_stack
+    stack.beginMacro("Save of 'Launch teaser'")
+    actions.save_post(pid, PostInput(title="Launch day"), {})
+    actions.reschedule(pid, madrid(date(2026, 3, 25), 9))
+    stack.endMacro()
+    assert stack.count() == 1
+    stack.undo()
+    detail = ctx.plan.get_post(pid)
+    assert (detail.title, detail.scheduled_at) == ("Launch teaser", madrid(date(2026, 3, 24), 9))
+    stack.redo()
+    ctx.plan.move_post(pid, date(2026, 3, 27))  # elsewhere
+    stack.undo()  # the move cannot be undone; the edit still is
+    detail = ctx.plan.get_post(pid)
+    assert (detail.title, detail.scheduled_at) == ("Launch teaser", madrid(date(2026, 3, 27), 9))
+    stack.redo()
+    stack.undo()
+    assert ctx.plan.get_post(pid).title == "Launch teaser"
