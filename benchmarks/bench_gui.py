@@ -40,8 +40,8 @@ TARGETS = {"startup_s": 1.0, "month_switch_ms": 50.0, "drop_ms": 30.0, "rss_mb":
 # --- the parent: data, processes, results -------------------------------------------------------
 
 
-def make_plan(folder: Path) -> str:
-    """A 10k-post plan centred on today, with publishing paused."""
+def make_plan(folder: Path, posts: int = POSTS) -> str:
+    """A plan of ``posts`` posts over a year centred on today, with publishing paused."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import datagen
 
@@ -50,7 +50,7 @@ def make_plan(folder: Path) -> str:
 
     url = f"sqlite:///{folder / 'plan.sqlite3'}"
     start = datetime.now(UTC).date() - timedelta(days=182)
-    datagen.generate(url, posts=POSTS, channels=8, workspaces=1, start=start, days=365)
+    datagen.generate(url, posts=posts, channels=8, workspaces=1, start=start, days=365)
     ctx = build_context(url, credentials=MemoryCredentialStore())
     try:
         ctx.settings.set("publishing_paused", True)
@@ -76,7 +76,7 @@ def time_process(args: list[str], env: dict[str, str]) -> float:
     return float(lines[-1].split()[1]) - started
 
 
-def measure(runs: int, folder: Path, url: str) -> dict[str, object]:
+def measure(runs: int, folder: Path, url: str, posts: int) -> dict[str, object]:
     env = child_env(folder)
     me = [sys.executable, str(Path(__file__).resolve())]
     startup, baseline = [], []
@@ -96,7 +96,7 @@ def measure(runs: int, folder: Path, url: str) -> dict[str, object]:
     interact = json.loads(out.stdout.strip().splitlines()[-1])
     return {
         "platform": env.get("QT_QPA_PLATFORM", "xcb"),
-        "posts": POSTS,
+        "posts": posts,
         "startup_s": statistics.median(startup),
         "startup_runs": [round(s, 3) for s in startup],
         "baseline_s": statistics.median(baseline),
@@ -293,6 +293,7 @@ def _fields(text: str, names: tuple[str, ...]) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--posts", type=int, default=POSTS)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", choices=("baseline", "startup", "interact"))
     parser.add_argument("--db")
@@ -305,11 +306,13 @@ def main(argv: list[str] | None = None) -> int:
         return child_interact(args.db, args.runs)
     with tempfile.TemporaryDirectory(prefix="cmdesk-bench-gui-") as tmp:
         folder = Path(tmp)
-        results = measure(args.runs, folder, make_plan(folder))
+        results = measure(args.runs, folder, make_plan(folder, args.posts), args.posts)
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    print(f"platform {results['platform']}, {POSTS} posts, {results['month_posts']} in the month")
+    print(
+        f"platform {results['platform']}, {args.posts} posts, {results['month_posts']} in the month"
+    )
     for key, target in TARGETS.items():
         value = float(results[key])  # type: ignore[arg-type]
         verdict = "met" if value <= target else "NOT met"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +63,22 @@ def test_publish_benchmark_idle_part_runs(tmp_path: Path) -> None:
     idle = json.loads(out.stdout)["idle"]
     assert idle["future_posts"] == 200 and idle["daemon_exit"] == 0
     assert idle["core_share_percent"] >= 0
+
+
+def test_window_benchmark_runs_on_small_data(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    out = subprocess.run(
+        [sys.executable, "benchmarks/bench_gui.py", "--posts", "1500", "--runs", "1", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["platform"] == "offscreen"
+    assert result["month_posts"] > 0
+    assert 0 < result["startup_s"] < 30
+    assert result["drop_ms"] > 0 and result["month_switch_ms"] > 0
