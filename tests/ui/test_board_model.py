@@ -15,14 +15,8 @@ from cmdesk.clock import FakeClock
 from cmdesk.dto import PostFilter, PostInput
 from cmdesk.status import PostStatus
 from ui.actions import PlanActions
-from ui.models.board import (
-    BOARD_STATUSES,
-    BoardModel,
-    BoardRole,
-    DropState,
-    load_board,
-    refusal,
-)
+from ui.models.board import BoardModel, BoardRole, DropState, refusal
+from ui.models.board_data import BOARD_STATUSES, load_board
 from ui.models.mime import POST_MIME_TYPE, decode_posts, encode_posts
 
 

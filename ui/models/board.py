@@ -5,16 +5,15 @@ children the cards. Each column of the board page is a list view rooted at its c
 a drag from one column to another is a plain model drop onto the target column, and the drop asks
 ``PlanActions`` to change the status (one undo step).
 
-A busy plan holds thousands of published posts: a column never loads them all. The planning
-columns show the first ``per_column`` posts by time (soonest first, posts without a time last);
-the finished ones show the newest ``per_column``; the column header says how many are not shown.
+What a column loads is decided in :mod:`ui.models.board_data`; the column header says how many
+posts it did not load.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC
 from enum import IntEnum
 from typing import Any
 
@@ -28,24 +27,15 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from cmdesk.bootstrap import AppContext
-from cmdesk.dto import CampaignDTO, ChannelDTO, PostFilter, PostSummary
+from cmdesk.dto import CampaignDTO, ChannelDTO, PostSummary
 from cmdesk.errors import TransitionError, UserError
 from cmdesk.status import PostStatus, check_transition
 from cmdesk.timeutil import utc_to_local
+from ui.models.board_data import BOARD_STATUSES, BoardColumn
 from ui.models.mime import POST_MIME_TYPE, decode_posts, encode_posts
 
 _Index = QModelIndex | QPersistentModelIndex
 
-#: The columns, left to right, in the order a post travels.
-BOARD_STATUSES: tuple[PostStatus, ...] = tuple(PostStatus)
-#: Columns where the newest posts matter most (the rest show the soonest first).
-NEWEST_FIRST = frozenset(
-    {PostStatus.PUBLISHED, PostStatus.FAILED, PostStatus.MISSED, PostStatus.ARCHIVED}
-)
-PER_COLUMN = 200
-#: A window this wide means "since the beginning".
-_ALL_TIME = timedelta(days=365 * 40)
 
 #: One letter a network, drawn in a small disc on the card.
 NETWORK_GLYPHS = {"mastodon": "M", "bluesky": "B", "telegram": "T", "discord": "D"}
@@ -89,88 +79,6 @@ class ChannelGlyph:
     letter: str
     color: str
     name: str
-
-
-@dataclass(frozen=True, slots=True)
-class BoardColumn:
-    """The loaded cards of one status and how many posts the status really has (None: unknown)."""
-
-    status: PostStatus
-    posts: tuple[PostSummary, ...]
-    total: int | None
-
-    @property
-    def hidden(self) -> int | None:
-        return None if self.total is None else max(0, self.total - len(self.posts))
-
-
-def load_board(
-    ctx: AppContext, workspace_id: int, filter: PostFilter, *, per_column: int = PER_COLUMN
-) -> dict[PostStatus, BoardColumn]:
-    """Each column's first (or newest) ``per_column`` posts matching ``filter``."""
-    base = replace(filter, statuses=frozenset())
-    counts = ctx.plan.count_by_status(workspace_id) if base.is_empty() else None
-    out: dict[PostStatus, BoardColumn] = {}
-    for status in BOARD_STATUSES:
-        if filter.statuses and status not in filter.statuses:
-            out[status] = BoardColumn(status, (), 0)
-            continue
-        f = replace(base, statuses=frozenset({status}))
-        known = counts[status] if counts is not None else None
-        if status in NEWEST_FIRST and (known is None or known > per_column):
-            posts, complete = _newest(ctx, workspace_id, f, per_column)
-        else:
-            posts = ctx.plan.list_posts(workspace_id, f, limit=per_column + 1)
-            complete = len(posts) <= per_column
-            posts = posts[:per_column]
-            if status in NEWEST_FIRST:
-                posts = _newest_order(posts)
-        total = known if known is not None else (len(posts) if complete else None)
-        out[status] = BoardColumn(status, tuple(posts), total)
-    return out
-
-
-def _newest(
-    ctx: AppContext, workspace_id: int, f: PostFilter, n: int
-) -> tuple[list[PostSummary], bool]:
-    """The ``n`` posts with the latest times, newest first, and whether that is all of them.
-
-    The service lists oldest first, so windows reaching back from now are widened (by the density
-    seen so far) until one holds enough posts: a few hundred rows read instead of a status's tens
-    of thousands. Each window ends a day from now, because an open-ended one walks the time index
-    through every future post of the plan. Only archived posts can lie further ahead; they are
-    read apart and come first.
-    """
-    edge = ctx.clock.now() + timedelta(days=1)
-    ahead: list[PostSummary] = []
-    if PostStatus.ARCHIVED in f.statuses:
-        ahead = ctx.plan.list_posts(workspace_id, replace(f, start=edge, scheduled=True))
-        ahead.reverse()
-        if len(ahead) >= n:
-            return ahead[:n], False
-    need = n - len(ahead)
-    span = timedelta(days=7)
-    while True:
-        start: datetime | None = edge - span if span < _ALL_TIME else None
-        timed = ctx.plan.list_posts(workspace_id, replace(f, start=start, end=edge, scheduled=True))
-        if len(timed) >= need or start is None:
-            break
-        # Aim for one and a half times what is needed at the density seen so far.
-        span *= 4.0 if not timed else min(64.0, max(2.0, 1.5 * need / len(timed)))
-    timed.reverse()
-    posts = ahead + timed
-    if len(posts) >= n:
-        return posts[:n], len(posts) == n and start is None
-    untimed = ctx.plan.list_posts(
-        workspace_id, replace(f, scheduled=False), limit=n - len(posts) + 1
-    )
-    return (posts + untimed)[:n], len(posts) + len(untimed) <= n
-
-
-def _newest_order(posts: list[PostSummary]) -> list[PostSummary]:
-    timed = [p for p in posts if p.scheduled_at is not None]
-    timed.reverse()
-    return timed + [p for p in posts if p.scheduled_at is None]
 
 
 def refusal(statuses: Iterable[PostStatus], target: PostStatus) -> str | None:

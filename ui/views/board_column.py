@@ -31,7 +31,8 @@ from PySide6.QtWidgets import QAbstractItemView, QFrame, QLabel, QListView, QVBo
 
 from cmdesk.status import PostStatus
 from ui.delegates.card import CardDelegate
-from ui.models.board import NEWEST_FIRST, BoardModel, BoardRole, DropState
+from ui.models.board import BoardModel, BoardRole, DropState
+from ui.models.board_data import NEWEST_FIRST
 from ui.models.mime import decode_posts
 
 ACCEPT_COLOR = "#2f6fde"

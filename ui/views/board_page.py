@@ -21,7 +21,8 @@ from cmdesk.timeutil import utc_to_local
 from ui.actions import PlanActions
 from ui.errors import show_error
 from ui.feedback import show_refusal
-from ui.models.board import BOARD_STATUSES, PER_COLUMN, BoardModel, BoardRole, load_board
+from ui.models.board import BoardModel, BoardRole
+from ui.models.board_data import BOARD_STATUSES, PER_COLUMN, load_board
 from ui.views.board_column import BoardColumn, BoardColumnView
 from ui.views.page import PlanPage
 from ui.views.post_filter_bar import PostFilterBar
@@ -64,6 +65,16 @@ class BoardPage(PlanPage):
         )
         self.hint.setWordWrap(True)
         self.columns: dict[PostStatus, BoardColumn] = {}
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidget(self._make_columns())
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setAccessibleName("Board columns")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.scroll_area, 1)
+
+    def _make_columns(self) -> QWidget:
         strip = QWidget(self)
         row = QHBoxLayout(strip)
         row.setContentsMargins(0, 0, 0, 0)
@@ -73,14 +84,7 @@ class BoardPage(PlanPage):
             self.columns[status] = column
             row.addWidget(column)
         row.addStretch(1)
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setWidget(strip)
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setAccessibleName("Board columns")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.filter_bar)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.scroll_area, 1)
+        return strip
 
     def _wire(self, view: BoardColumnView) -> None:
         view.open_requested.connect(self.edit_requested.emit)

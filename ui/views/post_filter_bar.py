@@ -86,20 +86,28 @@ class PostFilterBar(QWidget):
         self.message = QLabel(self)
         self.message.setObjectName("filterMessage")
         self.message.setStyleSheet("color: #d93025;")
+        self._lay_out()
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(TYPING_PAUSE_MS)
+        self._connect()
+        self.set_options((), (), ())
+
+    def _lay_out(self) -> None:
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.search, 3)
         for w in (self.channel, self.status, self.campaign, self.tag):
             row.addWidget(w, 1)
-        row.addWidget(QLabel("From", self))
-        row.addWidget(self.date_from)
-        row.addWidget(QLabel("to", self))
-        row.addWidget(self.date_to)
+        for text, edit in (("From", self.date_from), ("to", self.date_to)):
+            label = QLabel(text, self)
+            label.setBuddy(edit)
+            row.addWidget(label)
+            row.addWidget(edit)
         row.addWidget(self.clear_button)
         row.addWidget(self.message)
-        self._typing = QTimer(self)
-        self._typing.setSingleShot(True)
-        self._typing.setInterval(TYPING_PAUSE_MS)
+
+    def _connect(self) -> None:
         self._typing.timeout.connect(self._changed)
         self.search.textChanged.connect(lambda _t: self._typing.start())
         self.search.returnPressed.connect(self._changed)
@@ -108,7 +116,6 @@ class PostFilterBar(QWidget):
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(lambda _d: self._changed())
         self.clear_button.clicked.connect(self.clear)
-        self.set_options((), (), ())
 
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox(self)

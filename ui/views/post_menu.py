@@ -48,6 +48,17 @@ def run_action(parent: QWidget, step: Callable[[], object]) -> bool:
     return True
 
 
+def _status_menu(
+    menu: QMenu, parent: QWidget, allowed: Sequence[PostStatus], apply: Callable[[PostStatus], None]
+) -> None:
+    sub = menu.addMenu("Change status")
+    sub.setAccessibleName("Change status")
+    for status in allowed:
+        act = sub.addAction(status.label)
+        act.triggered.connect(lambda _=False, s=status: run_action(parent, lambda: apply(s)))
+    sub.setEnabled(bool(allowed))
+
+
 def build_post_menu(
     parent: QWidget,
     posts: Sequence[PostSummary],
@@ -75,15 +86,8 @@ def build_post_menu(
         )
         add("Publish now", lambda: actions.publish_now(single.id), single.status in _PUBLISHABLE)
         menu.addSeparator()
-    status_menu = menu.addMenu("Change status")
-    status_menu.setAccessibleName("Change status")
     allowed = allowed_statuses(posts)
-    for status in allowed:
-        act = status_menu.addAction(status.label)
-        act.triggered.connect(
-            lambda _=False, s=status: run_action(parent, lambda: actions.change_status_many(ids, s))
-        )
-    status_menu.setEnabled(bool(allowed))
+    _status_menu(menu, parent, allowed, lambda s: actions.change_status_many(ids, s))
     add(
         "Archive",
         lambda: actions.change_status_many(ids, PostStatus.ARCHIVED),
