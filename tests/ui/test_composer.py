@@ -278,3 +278,43 @@ def test_an_image_too_large_for_the_channel_can_be_resized(
     assert new.id != old_id and new.size_bytes <= 50_000
     assert not [p for p in tab.check.problems if p.code == "media_too_large"]
     dialog.dirty = False
+
+
+def test_publish_now_asks_first_then_sends_at_once(
+    open_composer: Callable[..., ComposerDialog], setup: Setup
+) -> None:
+    dialog = open_composer()
+    _choose_both(dialog, setup)
+    dialog.master.setPlainText("Ya está el pan")
+    asked: list[bool] = []
+    dialog.confirm_publish = lambda: asked.append(True) or False  # type: ignore[method-assign]
+    assert dialog.save(SaveKind.PUBLISH) is None
+    assert asked and setup.ctx.plan.list_unscheduled(setup.ws.id) == []
+    dialog.confirm_publish = lambda: True  # type: ignore[method-assign]
+    post_id = dialog.save(SaveKind.PUBLISH)
+    assert post_id is not None
+    post = setup.ctx.plan.get_post(post_id)
+    assert (post.status, post.scheduled_at) == (PostStatus.SCHEDULED, setup.ctx.clock.now())
+
+
+def test_ctrl_s_saves_and_escape_asks_before_closing(
+    open_composer: Callable[..., ComposerDialog], setup: Setup, qtbot: QtBot
+) -> None:
+    dialog = open_composer()
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)  # shortcuts reach only the active window
+    dialog.master.setFocus()
+    qtbot.keyClicks(dialog.master, "Borrador")
+    asked: list[bool] = []
+
+    def cancel() -> QMessageBox.StandardButton:
+        asked.append(True)
+        return QMessageBox.StandardButton.Cancel
+
+    dialog.ask_unsaved = cancel  # type: ignore[method-assign]
+    qtbot.keyClick(dialog.master, Qt.Key.Key_Escape)
+    assert asked and dialog.isVisible()
+    with qtbot.waitSignal(dialog.saved):
+        qtbot.keyClick(dialog.master, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert setup.ctx.plan.list_unscheduled(setup.ws.id)[0].snippet == "Borrador"

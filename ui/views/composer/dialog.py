@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QColor
+from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -176,6 +176,9 @@ class ComposerDialog(QDialog):
             button.setAccessibleName(button.text())
             row.addWidget(button)
         self.draft_button.setDefault(True)
+        self.draft_button.setToolTip("Save as a draft (Ctrl+S)")
+        save = QShortcut(QKeySequence("Ctrl+S"), self)
+        save.activated.connect(lambda: self.save(SaveKind.DRAFT))
         return row
 
     def _default_time(self) -> datetime:
@@ -268,6 +271,8 @@ class ComposerDialog(QDialog):
                 + "\n\nFix these first, or save it as a draft."
             )
             return None
+        if kind is SaveKind.PUBLISH and not self.confirm_publish():
+            return None
         self.autosave_now()  # whatever happens next, the text is on disk
         try:
             post_id = commit(
@@ -283,6 +288,14 @@ class ComposerDialog(QDialog):
         if close:
             self.close()
         return post_id
+
+    def confirm_publish(self) -> bool:
+        """Ask before something goes out that cannot be taken back (tests replace this)."""
+        names = ", ".join(c.name for c in self.chosen_channels()) or "no channel"
+        answer = QMessageBox.question(
+            self, "Publish now", f"Publish this post now on {names}? It cannot be unsent."
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def refuse(self, message: str) -> None:
         show_error(self, UserError(message))
@@ -306,24 +319,33 @@ class ComposerDialog(QDialog):
         if event.type() == QEvent.Type.ActivationChange and not self.isActiveWindow():
             self.autosave_now()
 
+    def confirm_close(self) -> bool:
+        """Whether the window may close: unsaved changes are saved, discarded or kept open."""
+        if not self.dirty:
+            return True
+        self.autosave_now()
+        answer = self.ask_unsaved()
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save(SaveKind.DRAFT, close=False) is not None
+        if answer == QMessageBox.StandardButton.Discard:
+            self.ctx.composer.journal.discard(self.key)
+            self.dirty = False
+        return True
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.dirty:
-            self.autosave_now()
-            answer = self.ask_unsaved()
-            if answer == QMessageBox.StandardButton.Cancel:
-                event.ignore()
-                return
-            if (
-                answer == QMessageBox.StandardButton.Save
-                and self.save(SaveKind.DRAFT, close=False) is None
-            ):
-                event.ignore()
-                return
-            if answer == QMessageBox.StandardButton.Discard:
-                self.ctx.composer.journal.discard(self.key)
-                self.dirty = False
+        if not self.confirm_close():
+            event.ignore()
+            return
         self._autosave.stop()
         super().closeEvent(event)
+
+    def reject(self) -> None:
+        # Escape goes through here, not through closeEvent: it must ask as well.
+        if self.confirm_close():
+            self._autosave.stop()
+            super().reject()
 
     def ask_unsaved(self) -> QMessageBox.StandardButton:
         """Ask what to do with unsaved changes (tests replace this)."""
