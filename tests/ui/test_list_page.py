@@ -274,3 +274,16 @@ def test_context_menu_acts_on_the_selection(qtbot: QtBot, page: ListPage) -> Non
     assert "America/New_York" in page.model.headerData(
         PostColumn.WHEN, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
     )
+
+
+def test_a_filter_on_a_removed_channel_falls_back_to_any(page: ListPage) -> None:
+    ws = page.workspace
+    assert ws is not None
+    channel = page.ctx.channels.list(ws.id)[0]
+    _choose(page.filter_bar.channel, channel.id)
+    narrowed = page.proxy.rowCount()
+    page.ctx.channels.remove(channel.id)
+    page.refresh()
+    assert page.filter_bar.channel.currentData() is None
+    assert page.current_filter().channel_ids == frozenset()
+    assert page.proxy.rowCount() >= narrowed

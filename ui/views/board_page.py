@@ -112,8 +112,8 @@ class BoardPage(PlanPage):
             campaigns = self.ctx.plan.list_campaigns(ws.id)
             self.filter_bar.set_zone(ws.timezone)
             self.filter_bar.set_options(channels, campaigns, self.ctx.plan.list_tags(ws.id))
-            self.filter_bar.set_filter(self.current_filter())
-            board = load_board(self.ctx, ws.id, self.current_filter(), per_column=self.per_column)
+            f = self._filters[ws.id] = self.filter_bar.show_filter(self.current_filter())
+            board = load_board(self.ctx, ws.id, f, per_column=self.per_column)
         except Exception as exc:  # the one error path; the old board stays
             show_error(self, exc)
             return

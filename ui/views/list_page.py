@@ -167,7 +167,7 @@ class ListPage(PlanPage):
             campaigns = self.ctx.plan.list_campaigns(ws.id)
             self.filter_bar.set_zone(ws.timezone)
             self.filter_bar.set_options(channels, campaigns, self.ctx.plan.list_tags(ws.id))
-            self.filter_bar.set_filter(f)
+            f = self._filters[ws.id] = self.filter_bar.show_filter(f)
             posts = self.ctx.plan.list_posts(ws.id, f, limit=MAX_ROWS + 1)
         except Exception as exc:  # the one error path; the old rows stay
             show_error(self, exc)

@@ -172,6 +172,15 @@ class PostFilterBar(QWidget):
         self.message.clear()
         del blockers
 
+    def show_filter(self, f: PostFilter) -> PostFilter:
+        """Show ``f`` and return what the fields now say.
+
+        A channel, campaign or tag that is gone falls back to "any", so what is shown and what is
+        loaded never differ.
+        """
+        self.set_filter(f)
+        return self.current_filter() or f
+
     def current_filter(self) -> PostFilter | None:
         """The filter the fields describe, or None (with a message) when they contradict."""
         first, last = self._day(self.date_from), self._day(self.date_to)
