@@ -325,3 +325,18 @@ def test_menu_key_opens_the_card_menu(qtbot: QtBot, page: BoardPage) -> None:
     items = {a.text(): a.isEnabled() for a in menu.actions() if a.text()}
     assert items["Unschedule"] and not items["Archive"]
     menu.close()
+
+
+def test_show_more_loads_more_cards_into_one_column(page: BoardPage) -> None:
+    page.per_column = 5
+    page.refresh()
+    published = page.columns[PostStatus.PUBLISHED]
+    assert published.more_button.isVisibleTo(page)
+    assert not page.columns[PostStatus.IDEA].more_button.isVisibleTo(page)  # 4 ideas: all shown
+    published.more_button.click()
+    assert len(page.model.column(PostStatus.PUBLISHED).posts) == 10
+    assert len(page.model.column(PostStatus.SCHEDULED).posts) == 5
+    assert "26 more" in published.footer.text()
+    page.filter_bar.search.setText("a")
+    page.filter_bar.search.returnPressed.emit()  # a new filter starts again from 5 a column
+    assert len(page.model.column(PostStatus.PUBLISHED).posts) == 5

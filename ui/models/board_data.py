@@ -9,6 +9,7 @@ result as it is.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -41,9 +42,17 @@ class BoardColumn:
 
 
 def load_board(
-    ctx: AppContext, workspace_id: int, filter: PostFilter, *, per_column: int = PER_COLUMN
+    ctx: AppContext,
+    workspace_id: int,
+    filter: PostFilter,
+    *,
+    per_column: int = PER_COLUMN,
+    limits: Mapping[PostStatus, int] | None = None,
 ) -> dict[PostStatus, BoardColumn]:
-    """Each column's first (or newest) ``per_column`` posts matching ``filter``."""
+    """Each column's first (or newest) ``per_column`` posts matching ``filter``.
+
+    ``limits`` raises the number for some columns (the person asked to see more of them).
+    """
     base = replace(filter, statuses=frozenset())
     counts = ctx.plan.count_by_status(workspace_id) if base.is_empty() else None
     out: dict[PostStatus, BoardColumn] = {}
@@ -52,13 +61,14 @@ def load_board(
             out[status] = BoardColumn(status, (), 0)
             continue
         f = replace(base, statuses=frozenset({status}))
+        n = (limits or {}).get(status, per_column)
         known = counts[status] if counts is not None else None
-        if status in NEWEST_FIRST and (known is None or known > per_column):
-            posts, complete = _newest(ctx, workspace_id, f, per_column)
+        if status in NEWEST_FIRST and (known is None or known > n):
+            posts, complete = _newest(ctx, workspace_id, f, n)
         else:
-            posts = ctx.plan.list_posts(workspace_id, f, limit=per_column + 1)
-            complete = len(posts) <= per_column
-            posts = posts[:per_column]
+            posts = ctx.plan.list_posts(workspace_id, f, limit=n + 1)
+            complete = len(posts) <= n
+            posts = posts[:n]
             if status in NEWEST_FIRST:
                 posts = _newest_order(posts)
         total = known if known is not None else (len(posts) if complete else None)

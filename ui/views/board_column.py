@@ -27,7 +27,15 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
 )
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QLabel, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QLabel,
+    QListView,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cmdesk.status import PostStatus
 from ui.delegates.card import CardDelegate
@@ -211,7 +219,13 @@ class BoardColumnView(QListView):
 
 
 class BoardColumn(QFrame):
-    """A column: a header with the status and its count, the cards, and a "more" footer."""
+    """A column: a header with the status and its count, the cards, and a "more" footer.
+
+    Signals:
+        more_requested(object): the "Show more" button was pressed (the column's ``PostStatus``).
+    """
+
+    more_requested = Signal(object)
 
     def __init__(
         self, model: BoardModel, status: PostStatus, parent: QWidget | None = None
@@ -235,6 +249,11 @@ class BoardColumn(QFrame):
         layout.addWidget(self.header)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.footer)
+        self.more_button = QPushButton("Show more", self)
+        self.more_button.setFlat(True)
+        self.more_button.setAccessibleName(f"Show more {status.label.lower()} posts")
+        self.more_button.clicked.connect(lambda: self.more_requested.emit(self.status))
+        layout.addWidget(self.more_button)
         self._model = model
         model.modelReset.connect(self.update_labels)
         model.dataChanged.connect(lambda *_: self._drag_changed())
@@ -255,6 +274,7 @@ class BoardColumn(QFrame):
         else:
             self.footer.clear()
         self.footer.setVisible(bool(self.footer.text()))
+        self.more_button.setVisible(hidden is None or hidden > 0)
 
     def _newest_first(self) -> bool:
         return self.status in NEWEST_FIRST

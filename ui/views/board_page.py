@@ -14,7 +14,7 @@ from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from cmdesk.bootstrap import AppContext
-from cmdesk.dto import PostFilter, PostSummary
+from cmdesk.dto import PostFilter, PostSummary, WorkspaceDTO
 from cmdesk.events import ChangeSet
 from cmdesk.status import PostStatus
 from cmdesk.timeutil import utc_to_local
@@ -54,6 +54,8 @@ class BoardPage(PlanPage):
         self.model.mover = self._move
         self.model.drop_refused.connect(self._explain_refusal)
         self._filters: dict[int, PostFilter] = {}
+        #: Columns the person asked to see more of (until the workspace or the filter changes).
+        self._limits: dict[PostStatus, int] = {}
         self._anchor: tuple[QWidget, QPoint] = (self, QPoint(0, 0))
         self._follow: tuple[PostStatus, tuple[int, ...]] | None = None
         self.filter_bar = PostFilterBar(with_status=False, parent=self)
@@ -80,6 +82,7 @@ class BoardPage(PlanPage):
         row.setContentsMargins(0, 0, 0, 0)
         for status in BOARD_STATUSES:
             column = BoardColumn(self.model, status, strip)
+            column.more_requested.connect(self.show_more)
             self._wire(column.view)
             self.columns[status] = column
             row.addWidget(column)
@@ -113,7 +116,7 @@ class BoardPage(PlanPage):
             self.filter_bar.set_zone(ws.timezone)
             self.filter_bar.set_options(channels, campaigns, self.ctx.plan.list_tags(ws.id))
             f = self._filters[ws.id] = self.filter_bar.show_filter(self.current_filter())
-            board = load_board(self.ctx, ws.id, f, per_column=self.per_column)
+            board = load_board(self.ctx, ws.id, f, per_column=self.per_column, limits=self._limits)
         except Exception as exc:  # the one error path; the old board stays
             show_error(self, exc)
             return
@@ -121,6 +124,15 @@ class BoardPage(PlanPage):
         self.model.set_context(ws.id, ws.timezone, channels, campaigns, this_year=year)
         self.model.set_columns(board)
         self._restore(keep)
+
+    def set_workspace(self, workspace: WorkspaceDTO | None) -> None:
+        self._limits.clear()
+        super().set_workspace(workspace)
+
+    def show_more(self, status: PostStatus) -> None:
+        """Load ``per_column`` more cards into one column."""
+        self._limits[status] = self._limits.get(status, self.per_column) + self.per_column
+        self.refresh()
 
     def current_filter(self) -> PostFilter:
         ws = self.workspace
@@ -177,6 +189,7 @@ class BoardPage(PlanPage):
         if ws is None:
             return
         self._filters[ws.id] = f
+        self._limits.clear()
         self.refresh()
 
     # --- selection and focus ---------------------------------------------------------------
