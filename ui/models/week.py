@@ -30,9 +30,11 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QColor, QFont
 
 from cmdesk.dto import ChannelDTO, PostSummary
 from cmdesk.timeutil import local_day_bounds, local_to_utc, utc_to_local
+from ui.delegates.day_cell import TODAY_COLOR
 from ui.models.chips import ChannelGlyph, ChipMaker, PostChip
 from ui.models.drops import PostDropHandler
 from ui.models.mime import POST_MIME_TYPE, decode_posts
@@ -253,6 +255,12 @@ class TimeGridModel(QAbstractTableModel):
                 return day == self._today
             if role == CalendarRole.DATE:
                 return day
+            if day == self._today and role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+            if day == self._today and role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(TODAY_COLOR)
         if orientation == Qt.Orientation.Vertical and 0 <= section < SLOTS:
             if role == Qt.ItemDataRole.DisplayRole:
                 return f"{slot_wall_time(section):%H:%M}" if section % 4 == 0 else ""

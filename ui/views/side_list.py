@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDrag,
@@ -55,6 +55,7 @@ class UnscheduledList(QListView):
         self.setDropIndicatorShown(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setUniformItemSizes(True)
+        self.setIconSize(QSize(12, 12))  # the status dots
         self.setSpacing(2)
         self.doubleClicked.connect(self._activate)
 
