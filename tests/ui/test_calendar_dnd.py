@@ -17,10 +17,12 @@ from pytestqt.qtbot import QtBot
 from cmdesk.bootstrap import AppContext
 from cmdesk.dto import WorkspaceDTO
 from cmdesk.status import PostStatus
-from tests.ui.calendar_dnd import add_post, local_time, mouse_drag, workspace
+from tests.ui.calendar_dnd import add_post, deliver, local_time, mouse_drag, workspace
 from ui import feedback
 from ui.actions import PlanActions
+from ui.models.mime import encode_posts
 from ui.views.calendar_page import CalendarMode, CalendarPage
+from ui.views.post_grid import NOT_HERE
 from ui.views.week_view import TimeGrid
 
 MADRID = "Europe/Madrid"
@@ -194,3 +196,17 @@ def test_side_list_to_calendar_and_back(
     assert back.action == Qt.DropAction.MoveAction
     assert demo_ctx.plan.get_post(idea.id).scheduled_at is None
     assert idea.id in [p.id for p in page.unscheduled_model.posts()]
+
+
+def test_posts_of_another_workspace_are_refused_where_they_are_dropped(
+    page: CalendarPage, demo_ctx: AppContext, ws: WorkspaceDTO
+) -> None:
+    other = next(w for w in demo_ctx.workspaces.list() if w.id != ws.id)
+    foreign = add_post(demo_ctx, other, date(2026, 3, 27), time(9, 0))
+    viewport = page.month_grid.viewport()
+    action = deliver(
+        encode_posts(other.id, [foreign]), viewport, _day_point(page, date(2026, 3, 30))
+    )
+    assert action == Qt.DropAction.IgnoreAction
+    assert feedback.last_refusal == [NOT_HERE]
+    assert local_time(demo_ctx, other, foreign) == datetime(2026, 3, 27, 9, 0)
