@@ -367,6 +367,12 @@ class PlanRules:
             raise ValidationError(
                 "This post is being published right now; wait a moment and try again."
             )
+        if any(t.state == TargetState.NEEDS_CONFIRMATION.value for t in post.targets):
+            # Deleting would leave an answer pending that could send a post nobody sees.
+            raise ValidationError(
+                "cmdesk is waiting for you to say whether this post went out; answer that "
+                "first (check the account, then mark it sent or not sent), then delete it."
+            )
         if any(
             "handed_off" in (t.progress or {}) and t.state == TargetState.QUEUED.value
             for t in post.targets

@@ -334,3 +334,13 @@ def test_filters_never_bring_back_trashed_posts(ctx: AppContext) -> None:
     pid = post(ctx, wid, title="Findme")
     ctx.history.trash([pid])
     assert ctx.plan.list_posts(wid, PostFilter(text="findme")) == []
+
+
+def test_trash_refuses_a_post_waiting_for_a_sent_or_not_sent_answer(ctx: AppContext) -> None:
+    wid = workspace(ctx)
+    a = channel(ctx, wid)
+    pid = post(ctx, wid, channels=(a,), at=madrid(date(2026, 3, 24), 9))
+    _set_state(ctx, pid, PostStatus.SCHEDULED, TargetState.NEEDS_CONFIRMATION)
+    with pytest.raises(UserError, match="went out"):
+        ctx.history.trash([pid])
+    assert ctx.history.trashed_ids(wid) == []
