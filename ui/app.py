@@ -143,9 +143,7 @@ def _after_first_paint(ctx: AppContext, window: MainWindow, engine: PublishingEn
     gc.freeze()
     engine.start()
     window.refresh_status()
-    from ui.views.composer import recover_drafts
-
-    recover_drafts(ctx, window.plan_actions, window)
+    window.recover_drafts()
 
 
 def _display_available() -> bool:

@@ -178,6 +178,13 @@ class MainWindow(QMainWindow):
         """Open the composer on a new post, at ``when`` if given."""
         self._open_composer(None, when)
 
+    def recover_drafts(self) -> None:
+        """Reopen the composers whose text was not saved when cmdesk last stopped."""
+        from ui.views.composer import recover_drafts
+
+        for dialog in recover_drafts(self._ctx, self.plan_actions, self):
+            self._keep_composer(dialog.post.id if dialog.post else None, dialog)
+
     def refresh_status(self) -> None:
         """Re-read the engine's state and the posts that need attention."""
         ws = self._workspace
@@ -372,11 +379,15 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             show_error(self, exc)
             return
+        self._keep_composer(post_id, dialog)
+        dialog.show()
+
+    def _keep_composer(self, post_id: int | None, dialog: QWidget) -> None:
+        """Remember an open composer, so a second request for its post brings it forward."""
         key = post_id if post_id is not None else -id(dialog)
         self._composers[key] = dialog
         dialog.destroyed.connect(lambda *_: self._composers.pop(key, None))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
 
     def _open_notification(self, note: Notification) -> None:
         """A click on a notification: show the window and the post it is about."""

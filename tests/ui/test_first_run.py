@@ -106,8 +106,9 @@ def test_run_opens_the_main_window(
     quiet_app: None, monkeypatch: pytest.MonkeyPatch, demo_ctx: AppContext, qapp: QApplication
 ) -> None:
     monkeypatch.setattr(ui.app, "build_context", lambda url: demo_ctx)
+    before = set(qapp.topLevelWidgets())  # windows of earlier tests may not be deleted yet
     assert run("sqlite:///unused.sqlite3") == 0
-    windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
+    windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w not in before]
     assert windows and windows[0].windowTitle() == "cmdesk — Harbor Light Books"
     assert qapp.applicationName() == "cmdesk"
 
