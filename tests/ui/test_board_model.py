@@ -129,13 +129,9 @@ def test_foreign_or_empty_drags_are_not_taken(
 
 def test_drop_states_while_dragging(demo_ctx: AppContext) -> None:
     model, _actions, _ws = _model(demo_ctx)
-    pid = (
-        model.column(PostStatus.IN_REVIEW).posts[0].id
-        if model.column(PostStatus.IN_REVIEW).posts
-        else model.column(PostStatus.APPROVED).posts[0].id
-    )
+    pid = model.column(PostStatus.APPROVED).posts[0].id
     status = model.status_of(pid)
-    assert status is not None
+    assert status == PostStatus.APPROVED
     model.set_drag([pid])
     for s in BOARD_STATUSES:
         state = model.column_index(s).data(BoardRole.DROP_STATE)
@@ -146,6 +142,13 @@ def test_drop_states_while_dragging(demo_ctx: AppContext) -> None:
         else:
             assert state == DropState.REFUSES
             assert model.column_index(s).data(Qt.ItemDataRole.ToolTipRole)
+    accepting = {s for s in BOARD_STATUSES if model.column_index(s).data(BoardRole.DROP_STATE) == 1}
+    assert accepting == {
+        PostStatus.DRAFT,
+        PostStatus.IN_REVIEW,
+        PostStatus.SCHEDULED,
+        PostStatus.ARCHIVED,
+    }
     model.set_drag(None)
     assert {model.column_index(s).data(BoardRole.DROP_STATE) for s in BOARD_STATUSES} == {
         DropState.IDLE
