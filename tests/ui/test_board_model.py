@@ -142,7 +142,11 @@ def test_drop_states_while_dragging(demo_ctx: AppContext) -> None:
         else:
             assert state == DropState.REFUSES
             assert model.column_index(s).data(Qt.ItemDataRole.ToolTipRole)
-    accepting = {s for s in BOARD_STATUSES if model.column_index(s).data(BoardRole.DROP_STATE) == 1}
+    accepting = {
+        s
+        for s in BOARD_STATUSES
+        if model.column_index(s).data(BoardRole.DROP_STATE) == DropState.ACCEPTS
+    }
     assert accepting == {
         PostStatus.DRAFT,
         PostStatus.IN_REVIEW,
