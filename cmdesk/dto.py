@@ -200,10 +200,17 @@ class PostFilter:
     start: datetime | None = None
     end: datetime | None = None
     scheduled: bool | None = None  # True: only with a time; False: only without; None: both
+    #: Only posts that need the person: failed, missed, or sent-or-not to confirm on a channel.
+    needs_attention: bool = False
 
     def is_empty(self) -> bool:
         return not (
-            self.channel_ids or self.statuses or self.campaign_ids or self.tag_ids or self.text
+            self.channel_ids
+            or self.statuses
+            or self.campaign_ids
+            or self.tag_ids
+            or self.text
+            or self.needs_attention
         )
 
 

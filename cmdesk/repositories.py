@@ -221,6 +221,8 @@ def _apply_filter(q: Select[Any], workspace_id: int, f: PostFilter) -> Select[An
         q = q.where(_post.scheduled_at.is_(None))
     if f.statuses:
         q = q.where(_post.status.in_(sorted(s.value for s in f.statuses)))
+    if f.needs_attention:
+        q = q.where(or_(_post.status.in_(_ATTENTION_STATUSES), _has_target_to_confirm()))
     if f.campaign_ids:
         q = q.where(_post.campaign_id.in_(sorted(f.campaign_ids)))
     if f.channel_ids:
@@ -349,6 +351,23 @@ def count_by_status(s: Session, workspace_id: int) -> dict[PostStatus, int]:
     for status, n in s.execute(q):
         counts[PostStatus(status)] = n
     return counts
+
+
+_ATTENTION_STATUSES = (PostStatus.FAILED.value, PostStatus.MISSED.value)
+
+
+def _has_target_to_confirm() -> Any:
+    return exists().where(
+        Target.post_id == _post.id, Target.state == TargetState.NEEDS_CONFIRMATION.value
+    )
+
+
+def count_to_confirm(s: Session, workspace_id: int) -> int:
+    """Posts with a delivery only the person can settle (did it go out or not?)."""
+    q = select(func.count()).where(
+        _post.workspace_id == workspace_id, _post.trashed_at.is_(None), _has_target_to_confirm()
+    )
+    return int(s.execute(q).scalar_one())
 
 
 def targets_of(s: Session, post_id: int) -> list[Target]:

@@ -407,10 +407,11 @@ class MainWindow(QMainWindow):
             self.workspace_combo.setCurrentIndex(index)
 
     def _show_attention(self) -> None:
+        from ui.views.list_page import ListPage
+
         page = self.show_page("list")
-        show = getattr(page, "show_attention", None)
-        if callable(show):
-            show()
+        if isinstance(page, ListPage):
+            page.show_attention()
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -451,8 +452,7 @@ class MainWindow(QMainWindow):
         return self._engine.status() if self._engine is not None else None
 
     def _to_confirm(self, workspace_id: int) -> int:
-        count = getattr(self._ctx.plan, "count_to_confirm", None)
-        return int(count(workspace_id)) if callable(count) else 0
+        return self._ctx.plan.count_to_confirm(workspace_id)
 
     # --- reacting ----------------------------------------------------------------------------
 

@@ -151,6 +151,11 @@ class PlanService(Service):
         with self._read() as s:
             return repo.count_by_status(s, workspace_id)
 
+    def count_to_confirm(self, workspace_id: int) -> int:
+        """Posts waiting for the person to say whether a delivery went out (``needs_confirmation``)."""
+        with self._read() as s:
+            return repo.count_to_confirm(s, workspace_id)
+
     def is_empty(self) -> bool:
         """Whether the database holds no workspace at all (a first start)."""
         with self._read() as s:

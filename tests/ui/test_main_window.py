@@ -17,6 +17,7 @@ from ui.main_window import PAGES, MainWindow, status_summary
 from ui.models.month import CalendarRole, MonthPeriod
 from ui.notifier import NotificationKind
 from ui.views.calendar_page import CalendarPage
+from ui.views.list_page import ListPage
 from ui.views.month_view import month_title
 from ui.window_state import WindowState
 
@@ -223,6 +224,12 @@ def test_status_bar_links_to_the_posts_that_need_attention(
     assert "1 failed" in link.text() and "1 missed" in link.text()
     link.click()
     assert window.current_page_key() == "list"
+    page = window.page("list")
+    assert isinstance(page, ListPage)
+    assert page.current_filter().needs_attention
+    shown = {p.status for p in page.model.posts()}
+    assert shown == {PostStatus.FAILED, PostStatus.MISSED}
+    assert page.filter_bar.status.currentText() == "Needs attention"
 
 
 def test_without_a_tray_a_notification_shows_in_the_window(window: MainWindow) -> None:

@@ -186,6 +186,10 @@ class ListPage(PlanPage):
         self._to_today = True
         super().set_workspace(workspace)
 
+    def show_attention(self) -> None:
+        """Show only the posts that need the person (the status bar's attention link)."""
+        self._filter_changed(PostFilter(needs_attention=True))
+
     def current_filter(self) -> PostFilter:
         ws = self.workspace
         return self._filters.get(ws.id, PostFilter()) if ws is not None else PostFilter()

@@ -31,6 +31,11 @@ NO_DATE = QDate(2000, 1, 1)
 TYPING_PAUSE_MS = 300
 
 
+#: The status filter's first choice: failed, missed, or waiting for "did it go out?".
+NEEDS_ATTENTION = "needs-attention"
+NEEDS_ATTENTION_LABEL = "Needs attention"
+
+
 def _fill(combo: QComboBox, any_text: str, items: Iterable[tuple[str, object]]) -> None:
     """Refill a combo, keeping its current choice when it is still offered."""
     current = combo.currentData()
@@ -75,7 +80,11 @@ class PostFilterBar(QWidget):
         self.status = self._combo("Status filter")
         self.status.setVisible(with_status)
         # Qt keeps a StrEnum as a plain str: the combo holds the value, turned back when read.
-        _fill(self.status, "Any status", ((s.label, s.value) for s in PostStatus))
+        _fill(
+            self.status,
+            "Any status",
+            [(NEEDS_ATTENTION_LABEL, NEEDS_ATTENTION), *((s.label, s.value) for s in PostStatus)],
+        )
         self.campaign = self._combo("Campaign filter")
         self.tag = self._combo("Tag filter")
         self.date_from = self._date("From date")
@@ -164,7 +173,12 @@ class PostFilterBar(QWidget):
         blockers += [QSignalBlocker(self.date_from), QSignalBlocker(self.date_to)]
         self.search.setText(f.text)
         _select(self.channel, f.channel_ids)
-        _select(self.status, frozenset(s.value for s in f.statuses))
+        _select(
+            self.status,
+            frozenset({NEEDS_ATTENTION})
+            if f.needs_attention
+            else frozenset(s.value for s in f.statuses),
+        )
         _select(self.campaign, f.campaign_ids)
         _select(self.tag, f.tag_ids)
         self.date_from.setDate(self._qdate(f.start, 0))
@@ -191,9 +205,10 @@ class PostFilterBar(QWidget):
         return PostFilter(
             text=self.search.text().strip(),
             channel_ids=_one(self.channel),
-            statuses=frozenset(PostStatus(v) for v in _one(self.status))
+            statuses=frozenset(PostStatus(v) for v in _one(self.status) - {NEEDS_ATTENTION})
             if self._with_status
             else frozenset(),
+            needs_attention=self._with_status and NEEDS_ATTENTION in _one(self.status),
             campaign_ids=_one(self.campaign),
             tag_ids=_one(self.tag),
             start=at_wall_time(first, time(0), self._zone) if first else None,
