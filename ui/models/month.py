@@ -181,9 +181,16 @@ class MonthModel(QAbstractTableModel):
         """
         shown = set(self._days)
         grouped = group_by_local_day(posts, self._period.time_zone)
-        before_chips, before_counts = self._chips, self._counts
+        before_posts, before_chips, before_counts = self._posts, self._chips, self._counts
         self._posts = {day: items for day, items in grouped.items() if day in shown}
-        self._chips = {day: self._make_chips(items) for day, items in self._posts.items()}
+        # A reload after one change (a drop, a publication) changes a day or two: the other
+        # days keep their chips rather than being rebuilt.
+        self._chips = {
+            day: before_chips[day]
+            if day in before_chips and before_posts.get(day) == items
+            else self._make_chips(items)
+            for day, items in self._posts.items()
+        }
         loaded = {day: len(items) for day, items in self._posts.items()}
         self._counts = {
             day: max(n, loaded.get(day, 0))

@@ -128,7 +128,8 @@ class PostGrid(QTableView):
     def cell_of_post(self, post_id: int) -> QModelIndex:
         return QModelIndex()
 
-    def repaint_selection(self) -> None:
+    def repaint_selection(self, previous: int | None = None) -> None:
+        """Repaint after the picked post changed from ``previous`` (grids may narrow this)."""
         self.viewport().update()
 
     # --- picking -----------------------------------------------------------------------------
@@ -139,8 +140,8 @@ class PostGrid(QTableView):
 
     def select_post(self, post_id: int | None) -> None:
         if post_id != self._selected:
-            self._selected = post_id
-            self.repaint_selection()
+            previous, self._selected = self._selected, post_id
+            self.repaint_selection(previous)
             self.selected_post_changed.emit(post_id)
         if post_id is not None:
             cell = self.cell_of_post(post_id)
