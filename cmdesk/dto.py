@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 from cmdesk.status import PostStatus, TargetState
@@ -275,3 +276,47 @@ class TrashResult:
 
     post_ids: tuple[int, ...]
     notes: tuple[str, ...]
+
+
+class SaveAs(Enum):
+    """What a save does with a post's status besides its content (the composer's buttons).
+
+    A plain ``Enum``, not a ``StrEnum``: ``SaveAs.DRAFT`` must never compare equal to
+    ``PostStatus.DRAFT``.
+    """
+
+    #: The status stays (a new post: a draft); the time becomes the one given.
+    KEEP = "keep"
+    #: A draft at the time given; a scheduled post is taken out of the queue.
+    DRAFT = "draft"
+    #: Queued to go out at the time given.
+    SCHEDULED = "scheduled"
+    #: Queued to go out now, as "Publish now" (the time given is not used).
+    PUBLISH_NOW = "publish_now"
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementInput:
+    """The status and time a save gives a post, in the same transaction as its content.
+
+    ``scheduled_at`` is the post's time after the save (aware); None takes its time away.
+    """
+
+    status: SaveAs = SaveAs.KEEP
+    scheduled_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PostEdit:
+    """One save of a post: its content before and after, and its placement if that changed too.
+
+    Undoing is applying :meth:`reversed` (content and placement together, or neither).
+    """
+
+    before: PostSnapshot
+    after: PostSnapshot
+    placement: PlacementChange | None = None
+
+    def reversed(self) -> PostEdit:
+        back = self.placement.reversed() if self.placement is not None else None
+        return PostEdit(self.after, self.before, back)

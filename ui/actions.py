@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QWidget
 
 from cmdesk.bootstrap import AppContext
-from cmdesk.dto import PlacementChange, PostInput, VariantInput
+from cmdesk.dto import PlacementChange, PlacementInput, PostEdit, PostInput, SaveAs, VariantInput
 from cmdesk.errors import UserError
 from cmdesk.status import PostStatus
 from ui.errors import show_error
@@ -34,6 +34,20 @@ from ui.undo_commands import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def _publishes(placement: PlacementInput | None) -> bool:
+    return placement is not None and placement.status is SaveAs.PUBLISH_NOW
+
+
+def _edit_text(edit: PostEdit) -> str:
+    """The name of a save's undo step, after what it did to the post's status."""
+    change, scheduled = edit.placement, PostStatus.SCHEDULED
+    if change is not None and change.after.status == scheduled != change.before.status:
+        return f"Scheduling of '{edit.before.label}'"
+    if change is not None and change.before.status == scheduled != change.after.status:
+        return f"Unschedule of '{edit.before.label}'"
+    return f"Edit of '{edit.before.label}'"
 
 
 def _many(noun: str, labels: Sequence[str]) -> str:
@@ -202,12 +216,25 @@ class PlanActions(QObject):
         *,
         status: PostStatus = PostStatus.DRAFT,
         scheduled_at: datetime | None = None,
+        placement: PlacementInput | None = None,
     ) -> int:
-        """Add a post with its per-channel versions; returns its id."""
+        """Add a post with its per-channel versions, status and time in one step; returns its id.
+
+        ``placement`` (instead of ``status`` and ``scheduled_at``) is what the composer's buttons
+        ask. Published now (``SaveAs.PUBLISH_NOW``), the post is not an undo step: it goes out.
+        """
         snap = self.ctx.history.create_post(
-            workspace_id, data, variants, status=status, scheduled_at=scheduled_at
+            workspace_id,
+            data,
+            variants,
+            status=status,
+            scheduled_at=scheduled_at,
+            placement=placement,
         )
-        self._push(CreateCommand(self, f"Creation of '{snap.label}'", snap.post_id))
+        if _publishes(placement):
+            self.performed.emit(f"Publish now of '{snap.label}'")
+        else:
+            self._push(CreateCommand(self, f"Creation of '{snap.label}'", snap.post_id))
         return snap.post_id
 
     def save_post(
@@ -217,12 +244,21 @@ class PlanActions(QObject):
         variants: Mapping[int, VariantInput],
         *,
         expected_revision: int | None = None,
+        placement: PlacementInput | None = None,
     ) -> None:
-        """Save content, channels, labels and every variant in one step (one transaction)."""
-        before, after = self.ctx.history.save_post(
-            post_id, data, variants, expected_revision=expected_revision
+        """Save content, channels, labels, every variant, and status and time if given.
+
+        One transaction and one undo step, whose undo puts back content, variants, status and
+        time together. Published now (``SaveAs.PUBLISH_NOW``), the save is not undoable at all,
+        its content neither: putting the old text back could change what is going out.
+        """
+        edit = self.ctx.history.save_post(
+            post_id, data, variants, expected_revision=expected_revision, placement=placement
         )
-        self._push(EditCommand(self, f"Edit of '{before.label}'", before, after))
+        if _publishes(placement):
+            self.performed.emit(f"Publish now of '{edit.before.label}'")
+            return
+        self._push(EditCommand(self, _edit_text(edit), edit))
 
     # --- plumbing ----------------------------------------------------------------------------
 

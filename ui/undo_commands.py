@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
-from cmdesk.dto import PlacementChange, PostSnapshot
+from cmdesk.dto import PlacementChange, PostEdit
 
 if TYPE_CHECKING:
     from ui.actions import PlanActions
@@ -49,8 +49,8 @@ class PlanCommand(QUndoCommand):
 
     def _run(self, step: Callable[[], None], verb: str) -> None:
         if self.isObsolete():
-            # A step inside a macro (the composer's Save) that failed once: the stack only drops
-            # whole macros, so it stays there and is skipped.
+            # A step inside a macro that failed once: the stack only drops whole macros, so it
+            # stays there and is skipped.
             return
         try:
             step()
@@ -115,19 +115,21 @@ class NudgeCommand(PlacementCommand):
 
 
 class EditCommand(PlanCommand):
-    """An edit of a post's content, channels, labels and variants."""
+    """A save of a post: its content and variants, and the status and time the save gave it.
 
-    def __init__(
-        self, actions: PlanActions, text: str, before: PostSnapshot, after: PostSnapshot
-    ) -> None:
+    Undo and redo put back all of it in one transaction, or nothing.
+    """
+
+    def __init__(self, actions: PlanActions, text: str, edit: PostEdit) -> None:
         super().__init__(actions, text)
-        self.before, self.after = before, after
+        self.edit = edit
 
     def redo_step(self) -> None:
-        self.after = self.actions.ctx.history.restore_content(self.after, current=self.before)
+        self.edit = self.actions.ctx.history.apply_edit(self.edit)
 
     def undo_step(self) -> None:
-        self.before = self.actions.ctx.history.restore_content(self.before, current=self.after)
+        # Redo starts from where the undo really left the post (its deliveries may differ).
+        self.edit = self.actions.ctx.history.apply_edit(self.edit.reversed()).reversed()
 
 
 class TrashCommand(PlanCommand):

@@ -1,11 +1,11 @@
 """The calls that make every change of the plan undoable.
 
 Each call here is one user action (or the undo or redo of one) in one transaction, and returns
-what the undo needs: a :class:`~cmdesk.dto.PostSnapshot` of content before and after an edit, a
-:class:`~cmdesk.dto.PlacementChange` (status, time, deliveries) before and after a move or a
-status change. An undo first checks that the post still stands where the step left it; if it was
-changed elsewhere meanwhile (another window, a team member, the publishing engine) the undo is
-refused with the reason instead of overwriting that change.
+what the undo needs: a :class:`~cmdesk.dto.PostEdit` (content before and after a save, and the
+status and time the same save gave the post), a :class:`~cmdesk.dto.PlacementChange` (status,
+time, deliveries) before and after a move or a status change. An undo first checks that the post
+still stands where the step left it; if it was changed elsewhere meanwhile (another window, a team
+member, the publishing engine) the undo is refused with the reason instead of overwriting that.
 
 Deleting puts posts in the trash (``Post.trashed_at``): they drop out of every list and their
 queued deliveries are cancelled; restoring puts back their status and time and queues them again.
@@ -34,8 +34,11 @@ from cmdesk.db import Database
 from cmdesk.dto import (
     Placement,
     PlacementChange,
+    PlacementInput,
+    PostEdit,
     PostInput,
     PostSnapshot,
+    SaveAs,
     TrashResult,
     VariantInput,
 )
@@ -43,15 +46,14 @@ from cmdesk.errors import UserError, ValidationError
 from cmdesk.events import ChangeSet, EventHub
 from cmdesk.models import Channel, Post
 from cmdesk.services.base import Service
+from cmdesk.services.edits import PostEdits
 from cmdesk.services.plan_rules import PlanRules, fmt_local
 from cmdesk.services.snapshots import changed_elsewhere, placement_of, post_label, snapshot_of
-from cmdesk.status import PostStatus, TargetState, check_transition
+from cmdesk.status import PostStatus, TargetState
 from cmdesk.timeutil import ensure_utc, move_to_day, utc_to_local
 
 #: Days a deleted post stays in the trash.
 TRASH_DAYS = 30
-#: Statuses the engine gives; a retry (failed -> scheduled) cannot be undone back to them.
-_SENT_BACK = frozenset({PostStatus.FAILED, PostStatus.MISSED, PostStatus.PUBLISHED})
 
 
 class HistoryService(Service):
@@ -60,6 +62,7 @@ class HistoryService(Service):
     def __init__(self, db: Database, clock: Clock, hub: EventHub) -> None:
         super().__init__(db, clock, hub)
         self.rules = PlanRules(clock)
+        self.edits = PostEdits(self.rules)
 
     # --- content -----------------------------------------------------------------------------
 
@@ -76,13 +79,27 @@ class HistoryService(Service):
         *,
         status: PostStatus = PostStatus.DRAFT,
         scheduled_at: datetime | None = None,
+        placement: PlacementInput | None = None,
     ) -> PostSnapshot:
-        """Add a post with its per-channel versions, in one transaction."""
+        """Add a post with its per-channel versions, in one transaction.
+
+        ``placement`` (instead of ``status`` and ``scheduled_at``) is what the composer's buttons
+        ask: a draft, scheduled, or published now (``SaveAs.KEEP`` is a draft).
+        """
+        if placement is not None:
+            if (status, scheduled_at) != (PostStatus.DRAFT, None):
+                raise ValueError("give either status and scheduled_at, or placement")
+            if placement.status is not SaveAs.PUBLISH_NOW:  # its time is now, not the one given
+                scheduled_at = placement.scheduled_at
+            if placement.status is SaveAs.SCHEDULED:
+                status = PostStatus.SCHEDULED
         with self._write() as s:
             post = self.rules.new_post(s, workspace_id, data, PostStatus.DRAFT, scheduled_at)
             self.rules.write_variants(s, post, variants)
-            if status != PostStatus.DRAFT:
-                # Variants first: a hand-off option changes when a scheduled target is due.
+            # Variants first: a hand-off option changes when a scheduled target is due.
+            if placement is not None and placement.status is SaveAs.PUBLISH_NOW:
+                self.rules.schedule(s, post, self.clock.now())
+            elif status != PostStatus.DRAFT:
                 self.rules.set_status(s, post, status)
             result = snapshot_of(s, post)
         self._emit(ChangeSet.of(created=[("post", result.post_id)], subject=result.post_id))
@@ -95,19 +112,36 @@ class HistoryService(Service):
         variants: Mapping[int, VariantInput],
         *,
         expected_revision: int | None = None,
-    ) -> tuple[PostSnapshot, PostSnapshot]:
-        """Replace content, channels, labels and every variant; returns (before, after).
+        placement: PlacementInput | None = None,
+    ) -> PostEdit:
+        """Replace content, channels, labels and every variant, then status and time if asked.
 
         ``variants`` is the whole set: a channel without an entry uses the master text.
+        ``placement`` is applied after the content in the same transaction (see
+        :mod:`cmdesk.services.edits`); a refusal of any part changes nothing.
         """
         with self._write() as s:
             post = repo.get_post(s, post_id)
             self.rules.check_editable(post, expected_revision)
-            before = snapshot_of(s, post)
-            self._writesnapshot_of(s, post, data, variants)
-            after = snapshot_of(s, post)
+            edit = self.edits.save(s, post, data, variants, placement)
         self._emit(ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="edit"))
-        return before, after
+        return edit
+
+    def apply_edit(self, edit: PostEdit) -> PostEdit:
+        """Undo (pass ``edit.reversed()``) or redo a save: content, status and time together.
+
+        Refused, changing nothing, if the post no longer stands where ``edit.before`` says.
+        """
+        pid = edit.before.post_id
+        with self._write() as s:
+            post = repo.get_post(s, pid)
+            label = post_label(post)  # as it stands: a refusal may come after the content changed
+            try:
+                done = self.edits.apply(s, post, edit)
+            except UserError as exc:
+                raise self._about(label, exc) from None
+        self._emit(ChangeSet.of(updated=[("post", pid)], subject=pid, description="edit"))
+        return done
 
     def restore_content(self, snapshot: PostSnapshot, *, current: PostSnapshot) -> PostSnapshot:
         """Put back the content of ``snapshot`` if the post's content is still ``current``."""
@@ -118,21 +152,10 @@ class HistoryService(Service):
                 raise changed_elsewhere(now.label)
             self.rules.check_editable(post, None)
             variants = {v.channel_id: v for v in snapshot.variants}
-            self._writesnapshot_of(s, post, snapshot.data, variants)
+            self.edits.write(s, post, snapshot.data, variants)
             result = snapshot_of(s, post)
         self._emit(ChangeSet.of(updated=[("post", post.id)], subject=post.id, description="edit"))
         return result
-
-    def _writesnapshot_of(
-        self, s: Session, post: Post, data: PostInput, variants: Mapping[int, VariantInput]
-    ) -> None:
-        self.rules.write_content(s, post, data)
-        self.rules.write_variants(s, post, variants)
-        if post.status == PostStatus.SCHEDULED.value:
-            # Queue again with the new variants: a hand-off option changes when a target is due.
-            ws = repo.get_workspace(s, post.workspace_id)
-            self.rules.queue(s, post, ws.timezone)
-        self.rules.touch(post)
 
     # --- placement: time and status ----------------------------------------------------------
 
@@ -189,7 +212,7 @@ class HistoryService(Service):
                 try:
                     self.rules.set_status(s, post, status)
                 except UserError as exc:
-                    raise self._about(post, exc) from None
+                    raise self._about(post_label(post), exc) from None
                 if before != placement_of(post):
                     changes.append(
                         PlacementChange(pid, post_label(post), before, placement_of(post))
@@ -219,53 +242,15 @@ class HistoryService(Service):
             for change in changes:
                 post = repo.get_post(s, change.post_id)
                 try:
-                    self._place(s, post, change)
+                    self.edits.put_back(s, post, change)
                 except UserError as exc:
-                    raise self._about(post, exc) from None
+                    raise self._about(post_label(post), exc) from None
                 done.append(replace_after(change, placement_of(post)))
         self._emit_placements(done, "placement")
         return tuple(done)
 
-    def _place(self, s: Session, post: Post, change: PlacementChange) -> None:
-        b, a = change.before, change.after
-        now = placement_of(post)
-        # Only what this step changes must be as it left it: undoing a status change still
-        # works after the post was moved elsewhere, and undoing a move after a status change.
-        if (a.status != b.status and now.status != b.status) or (
-            a.scheduled_at != b.scheduled_at and now.scheduled_at != b.scheduled_at
-        ):
-            raise changed_elsewhere(post_label(post))
-        if (a.status, a.scheduled_at) == (b.status, b.scheduled_at):
-            return
-        tz = repo.get_workspace(s, post.workspace_id).timezone
-        checked = True
-        if a.status != b.status:
-            try:
-                check_transition(b.status, a.status)
-            except UserError:
-                # Not a step a person may take, but the exact reverse of one (see the module).
-                if b.status == PostStatus.SCHEDULED and a.status in _SENT_BACK:
-                    raise ValidationError(
-                        "It was queued to be sent again, so it cannot go back to "
-                        f"{a.status.label.lower()}. Unschedule it instead."
-                    ) from None
-                if PostStatus.SCHEDULED in (a.status, b.status) or now.targets != b.targets:
-                    raise
-                checked = False
-        if a.scheduled_at != b.scheduled_at:
-            if b.status == PostStatus.SCHEDULED and a.status != PostStatus.SCHEDULED:
-                self.rules.set_status(s, post, a.status, check=checked)
-            if a.scheduled_at is None:
-                self.rules.clear_time(post)
-            else:
-                self.rules.set_time(s, post, a.scheduled_at, tz)
-        if a.status != PostStatus(post.status):
-            self.rules.set_status(s, post, a.status, check=checked)
-        self.rules.touch(post)
-
     @staticmethod
-    def _about(post: Post, exc: UserError) -> UserError:
-        label = post_label(post)
+    def _about(label: str, exc: UserError) -> UserError:
         if f"'{label}'" in exc.message:
             return exc
         return type(exc)(f"'{label}': {exc.message}", field=exc.field)
@@ -288,7 +273,7 @@ class HistoryService(Service):
                 try:
                     self.rules.trash(post)
                 except UserError as exc:
-                    raise self._about(post, exc) from None
+                    raise self._about(post_label(post), exc) from None
         return self._emit(
             ChangeSet.of(deleted=[("post", i) for i in ids], subject=ids[0] if ids else None)
         )

@@ -332,6 +332,19 @@ class PlanRules:
         s.flush()
         return post
 
+    def schedule(self, s: Session, post: Post, when: datetime | None = None) -> None:
+        """Commit a post to going out at ``when`` (or its own time): Schedule, and Publish now.
+
+        Unlike a move, it may send a failed or missed post again where it did not go out.
+        """
+        ws = repo.get_workspace(s, post.workspace_id)
+        check_transition(PostStatus(post.status), PostStatus.SCHEDULED)
+        if when is not None:
+            post.scheduled_at = self.check_future(ensure_utc(when), ws.timezone)
+        self.queue(s, post, ws.timezone)
+        post.status = PostStatus.SCHEDULED.value
+        self.touch(post)
+
     def set_status(self, s: Session, post: Post, new: PostStatus, *, check: bool = True) -> None:
         """Move a post to ``new``, queueing or unqueueing its deliveries.
 

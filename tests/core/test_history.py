@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.clock import FakeClock
-from cmdesk.dto import PostFilter, PostInput, VariantInput
+from cmdesk.dto import PlacementInput, PostFilter, PostInput, SaveAs, VariantInput
 from cmdesk.errors import UserError, ValidationError
 from cmdesk.models import Post, Target
 from cmdesk.status import PostStatus, TargetState
@@ -35,7 +35,8 @@ def test_save_post_writes_content_and_every_variant_in_one_step(ctx: AppContext)
     pid = post(ctx, wid, channels=(a,))
     data = PostInput(title="Launch", text="Soon", channel_ids=(a, b), notes="n")
     variants = {b: VariantInput(b, text="Short", options={"lang": "es"})}
-    before, after = ctx.history.save_post(pid, data, variants)
+    edit = ctx.history.save_post(pid, data, variants)
+    before, after = edit.before, edit.after
     detail = ctx.plan.get_post(pid)
     assert (detail.title, detail.channel_ids) == ("Launch", (a, b))
     assert [(v.channel_id, v.text, dict(v.options)) for v in detail.variants] == [
@@ -69,7 +70,8 @@ def test_restore_content_undoes_an_edit_with_its_variants(ctx: AppContext) -> No
     a = channel(ctx, wid)
     pid = post(ctx, wid, channels=(a,))
     ctx.history.save_post(pid, PostInput(title="V1", channel_ids=(a,)), {a: VariantInput(a, "one")})
-    before, after = ctx.history.save_post(pid, PostInput(title="V2", channel_ids=(a,)), {})
+    edit = ctx.history.save_post(pid, PostInput(title="V2", channel_ids=(a,)), {})
+    before, after = edit.before, edit.after
     undone = ctx.history.restore_content(before, current=after)
     detail = ctx.plan.get_post(pid)
     assert detail.title == "V1" and [v.text for v in detail.variants] == ["one"]
@@ -80,7 +82,8 @@ def test_restore_content_undoes_an_edit_with_its_variants(ctx: AppContext) -> No
 def test_restore_content_refuses_when_changed_elsewhere(ctx: AppContext) -> None:
     wid = workspace(ctx)
     pid = post(ctx, wid)
-    before, after = ctx.history.save_post(pid, PostInput(title="Mine"), {})
+    edit = ctx.history.save_post(pid, PostInput(title="Mine"), {})
+    before, after = edit.before, edit.after
     ctx.plan.update_post(pid, PostInput(title="Theirs"))
     with pytest.raises(UserError, match="changed elsewhere"):
         ctx.history.restore_content(before, current=after)
@@ -102,6 +105,179 @@ def test_create_post_with_variants_scheduled(ctx: AppContext) -> None:
     assert detail.status == PostStatus.SCHEDULED
     assert detail.targets[0].state == TargetState.QUEUED and detail.targets[0].due_at == when
     assert detail.variants[0].thread_parts == ("1/2", "2/2")
+
+
+# --- a save with its status and time (the composer's buttons) ----------------------------------
+
+
+def _texts(ctx: AppContext, pid: int) -> tuple[str, str, tuple[str | None, ...]]:
+    detail = ctx.plan.get_post(pid)
+    return detail.title, detail.text, tuple(v.text for v in detail.variants)
+
+
+def test_save_and_schedule_is_one_step_and_its_undo_puts_back_all(ctx: AppContext) -> None:
+    wid = workspace(ctx)
+    a = channel(ctx, wid)
+    pid = post(ctx, wid, channels=(a,), at=madrid(date(2026, 3, 24), 9))
+    when = madrid(date(2026, 3, 25), 10)
+    edit = ctx.history.save_post(
+        pid,
+        PostInput(title="Launch", text="Now", channel_ids=(a,)),
+        {a: VariantInput(a, text="Short")},
+        placement=PlacementInput(SaveAs.SCHEDULED, when),
+    )
+    detail = ctx.plan.get_post(pid)
+    assert (detail.title, detail.status, detail.scheduled_at) == ("Launch", "scheduled", when)
+    assert detail.targets[0].state == TargetState.QUEUED and detail.targets[0].due_at == when
+    assert edit.placement is not None and edit.placement.before.status == PostStatus.DRAFT
+    undone = ctx.history.apply_edit(edit.reversed())
+    detail = ctx.plan.get_post(pid)
+    assert _texts(ctx, pid) == ("Launch teaser", "Something is coming", ())
+    assert (detail.status, detail.scheduled_at) == (PostStatus.DRAFT, madrid(date(2026, 3, 24), 9))
+    assert detail.targets[0].state == TargetState.PENDING
+    ctx.history.apply_edit(undone.reversed())
+    detail = ctx.plan.get_post(pid)
+    assert (detail.title, detail.status, detail.scheduled_at) == ("Launch", "scheduled", when)
+    assert detail.variants[0].text == "Short" and detail.targets[0].state == TargetState.QUEUED
+
+
+@pytest.mark.parametrize(
+    ("status", "placement", "refusal"),
+    [
+        (
+            PostStatus.DRAFT,
+            PlacementInput(SaveAs.SCHEDULED, madrid(date(2026, 3, 19), 9)),
+            "passed",
+        ),
+        (
+            PostStatus.IN_REVIEW,
+            PlacementInput(SaveAs.SCHEDULED, madrid(date(2026, 3, 25), 9)),
+            "approve",
+        ),
+        (PostStatus.SCHEDULED, PlacementInput(SaveAs.KEEP, None), "unschedule it instead"),
+        (PostStatus.DRAFT, PlacementInput(SaveAs.SCHEDULED, None), "Choose a date"),
+    ],
+)
+def test_a_refused_status_or_time_leaves_the_content_unchanged(
+    ctx: AppContext, status: PostStatus, placement: PlacementInput, refusal: str
+) -> None:
+    wid = workspace(ctx)
+    a = channel(ctx, wid)
+    at = madrid(date(2026, 3, 24), 9)
+    pid = post(ctx, wid, channels=(a,), at=at, status=status)
+    rev = ctx.plan.get_post(pid).revision
+    with pytest.raises(UserError, match=refusal):
+        ctx.history.save_post(
+            pid,
+            PostInput(title="Changed", channel_ids=(a,)),
+            {a: VariantInput(a, text="Own")},
+            expected_revision=rev,
+            placement=placement,
+        )
+    detail = ctx.plan.get_post(pid)
+    assert _texts(ctx, pid) == ("Launch teaser", "Something is coming", ())
+    assert (detail.status, detail.scheduled_at, detail.revision) == (status, at, rev)
+
+
+def test_save_as_draft_without_a_time_unschedules(ctx: AppContext) -> None:
+    wid = workspace(ctx)
+    a = channel(ctx, wid)
+    pid = post(
+        ctx, wid, channels=(a,), at=madrid(date(2026, 3, 24), 9), status=PostStatus.SCHEDULED
+    )
+    edit = ctx.history.save_post(
+        pid, PostInput(title="Later", channel_ids=(a,)), {}, placement=PlacementInput(SaveAs.DRAFT)
+    )
+    detail = ctx.plan.get_post(pid)
+    assert (detail.title, detail.status, detail.scheduled_at) == ("Later", PostStatus.DRAFT, None)
+    assert detail.targets[0].state == TargetState.PENDING
+    ctx.history.apply_edit(edit.reversed())
+    detail = ctx.plan.get_post(pid)
+    assert (detail.title, detail.status) == ("Launch teaser", PostStatus.SCHEDULED)
+    assert detail.targets[0].state == TargetState.QUEUED
+
+
+def test_keep_with_the_same_past_time_saves_the_content(ctx: AppContext, clock: FakeClock) -> None:
+    wid = workspace(ctx)
+    at = madrid(date(2026, 3, 24), 9)
+    pid = post(ctx, wid, at=at)
+    clock.set(at + timedelta(days=1))  # its time has passed: unchanged, it is not checked again
+    edit = ctx.history.save_post(
+        pid, PostInput(title="Recap"), {}, placement=PlacementInput(scheduled_at=at)
+    )
+    assert edit.placement is None and ctx.plan.get_post(pid).title == "Recap"
+
+
+def test_save_and_publish_now_queues_at_once_even_a_failed_post(
+    ctx: AppContext, clock: FakeClock
+) -> None:
+    wid = workspace(ctx)
+    a = channel(ctx, wid)
+    pid = post(ctx, wid, channels=(a,), at=madrid(date(2026, 3, 24), 9))
+    _set_state(ctx, pid, PostStatus.FAILED, TargetState.FAILED)
+    ctx.history.save_post(
+        pid,
+        PostInput(title="Fixed", channel_ids=(a,)),
+        {},
+        placement=PlacementInput(SaveAs.PUBLISH_NOW),
+    )
+    detail = ctx.plan.get_post(pid)
+    assert (detail.title, detail.status, detail.scheduled_at) == ("Fixed", "scheduled", clock.now())
+    assert (detail.targets[0].state, detail.targets[0].due_at) == (TargetState.QUEUED, clock.now())
+
+
+def test_a_post_being_sent_refuses_the_whole_save(ctx: AppContext) -> None:
+    wid = workspace(ctx)
+    a = channel(ctx, wid)
+    at = madrid(date(2026, 3, 24), 9)
+    pid = post(ctx, wid, channels=(a,), at=at, status=PostStatus.SCHEDULED)
+    with ctx.db.session() as s:
+        s.execute(update(Target).where(Target.post_id == pid).values(payload={"text": "x"}))
+    with pytest.raises(UserError, match="started sending"):
+        ctx.history.save_post(
+            pid,
+            PostInput(title="Late", channel_ids=(a,)),
+            {},
+            placement=PlacementInput(SaveAs.DRAFT),
+        )
+    detail = ctx.plan.get_post(pid)
+    assert (detail.title, detail.status, detail.scheduled_at) == ("Launch teaser", "scheduled", at)
+
+
+def test_undo_of_a_save_refuses_a_post_moved_elsewhere_and_changes_nothing(ctx: AppContext) -> None:
+    wid = workspace(ctx)
+    pid = post(ctx, wid, at=madrid(date(2026, 3, 24), 9))
+    edit = ctx.history.save_post(
+        pid,
+        PostInput(title="Mine"),
+        {},
+        placement=PlacementInput(scheduled_at=madrid(date(2026, 3, 25), 9)),
+    )
+    ctx.plan.move_post(pid, date(2026, 3, 27))  # another window
+    with pytest.raises(UserError, match="changed elsewhere"):
+        ctx.history.apply_edit(edit.reversed())
+    detail = ctx.plan.get_post(pid)
+    assert (detail.title, detail.scheduled_at) == ("Mine", madrid(date(2026, 3, 27), 9))
+
+
+def test_create_post_published_now_or_refused_whole(ctx: AppContext, clock: FakeClock) -> None:
+    wid = workspace(ctx)
+    a = channel(ctx, wid)
+    snap = ctx.history.create_post(
+        wid,
+        PostInput(title="Now", channel_ids=(a,)),
+        {},
+        placement=PlacementInput(SaveAs.PUBLISH_NOW),
+    )
+    assert (snap.status, snap.scheduled_at) == (PostStatus.SCHEDULED, clock.now())
+    with pytest.raises(UserError, match="passed"):
+        ctx.history.create_post(
+            wid,
+            PostInput(title="Past", channel_ids=(a,)),
+            {a: VariantInput(a, text="v")},
+            placement=PlacementInput(SaveAs.SCHEDULED, madrid(date(2026, 3, 19), 9)),
+        )
+    assert [p.id for p in ctx.plan.list_posts(wid)] == [snap.post_id]
 
 
 # --- placement ---------------------------------------------------------------------------------

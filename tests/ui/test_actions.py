@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.clock import FakeClock
-from cmdesk.dto import PostInput, VariantInput
+from cmdesk.dto import PlacementInput, PostInput, SaveAs, VariantInput
 from cmdesk.errors import UserError
 from cmdesk.status import PostStatus, TargetState
 from cmdesk.timeutil import at_wall_time
@@ -361,3 +361,98 @@ def test_steps_grouped_in_a_macro_undo_together_and_a_stale_one_is_skipped(
     stack.redo()
     stack.undo()
     assert ctx.plan.get_post(pid).title == "Launch teaser"
+
+
+# --- a save with its status and time: one call, one transaction, one step ----------------------
+
+
+def test_save_and_schedule_is_one_step_whose_undo_puts_back_content_status_and_time(
+    ctx: AppContext, ws: int, chan: int, actions: PlanActions
+) -> None:
+    old, when = madrid(date(2026, 3, 24), 9), madrid(date(2026, 3, 26), 18)
+    pid = new_post(ctx, ws, at=old, channels=(chan,))
+    actions.save_post(
+        pid,
+        PostInput(title="Launch day", channel_ids=(chan,)),
+        {chan: VariantInput(chan, text="Short")},
+        expected_revision=ctx.plan.get_post(pid).revision,
+        placement=PlacementInput(SaveAs.SCHEDULED, when),
+    )
+    assert actions.undo_stack.count() == 1
+    assert actions.undo_stack.undoText() == "Scheduling of 'Launch teaser'"
+    actions.undo_stack.undo()
+    detail = ctx.plan.get_post(pid)
+    assert (detail.title, detail.variants, detail.status) == ("Launch teaser", (), "draft")
+    assert detail.scheduled_at == old and detail.targets[0].state == TargetState.PENDING
+    actions.undo_stack.redo()
+    detail = ctx.plan.get_post(pid)
+    assert (detail.title, detail.variants[0].text) == ("Launch day", "Short")
+    assert (detail.status, detail.scheduled_at) == (PostStatus.SCHEDULED, when)
+    assert detail.targets[0].state == TargetState.QUEUED
+
+
+def test_a_refused_time_saves_nothing_and_adds_no_step(
+    ctx: AppContext, ws: int, chan: int, actions: PlanActions
+) -> None:
+    pid = new_post(ctx, ws, channels=(chan,), status=PostStatus.IN_REVIEW)
+    with pytest.raises(UserError, match="approve it first"):
+        actions.save_post(
+            pid,
+            PostInput(title="Mine", channel_ids=(chan,)),
+            {chan: VariantInput(chan, text="Own")},
+            placement=PlacementInput(SaveAs.SCHEDULED, madrid(date(2026, 3, 24), 9)),
+        )
+    detail = ctx.plan.get_post(pid)
+    assert (detail.title, detail.variants, detail.status) == ("Launch teaser", (), "in_review")
+    assert detail.scheduled_at is None
+    assert actions.undo_stack.count() == 0
+
+
+def test_save_and_publish_now_is_not_an_undo_step_not_even_its_text(
+    ctx: AppContext, ws: int, chan: int, actions: PlanActions, qtbot: QtBot
+) -> None:
+    pid = new_post(ctx, ws, at=madrid(date(2026, 3, 24), 9), channels=(chan,))
+    actions.move_to_day(pid, date(2026, 3, 25))
+    with qtbot.waitSignal(actions.performed) as sig:
+        actions.save_post(
+            pid,
+            PostInput(title="Out now", channel_ids=(chan,)),
+            {},
+            placement=PlacementInput(SaveAs.PUBLISH_NOW),
+        )
+    assert sig.args == ["Publish now of 'Launch teaser'"]
+    assert actions.undo_stack.count() == 1  # only the move before it
+    detail = ctx.plan.get_post(pid)
+    assert (detail.title, detail.status, detail.scheduled_at) == (
+        "Out now",
+        PostStatus.SCHEDULED,
+        ctx.clock.now(),
+    )
+    new_id = actions.create_post(
+        ws,
+        PostInput(title="Fresh", channel_ids=(chan,)),
+        {},
+        placement=PlacementInput(SaveAs.PUBLISH_NOW),
+    )
+    assert ctx.plan.get_post(new_id).status == PostStatus.SCHEDULED
+    assert actions.undo_stack.count() == 1
+
+
+def test_undo_of_a_save_moved_elsewhere_keeps_their_time_and_my_text(
+    ctx: AppContext, ws: int, actions: PlanActions, qtbot: QtBot
+) -> None:
+    pid = new_post(ctx, ws, at=madrid(date(2026, 3, 24), 9))
+    actions.save_post(
+        pid,
+        PostInput(title="Mine"),
+        {},
+        placement=PlacementInput(SaveAs.KEEP, madrid(date(2026, 3, 25), 9)),
+    )
+    assert actions.undo_stack.undoText() == "Edit of 'Launch teaser'"
+    ctx.plan.move_post(pid, date(2026, 3, 27))  # another window
+    with qtbot.waitSignal(actions.failed) as sig:
+        actions.undo_stack.undo()
+    assert "changed elsewhere" in sig.args[0]
+    detail = ctx.plan.get_post(pid)
+    assert (detail.title, detail.scheduled_at) == ("Mine", madrid(date(2026, 3, 27), 9))
+    assert actions.undo_stack.count() == 0

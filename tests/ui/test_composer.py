@@ -200,6 +200,29 @@ def test_editing_a_saved_post_keeps_its_options_and_reschedules(
     assert ctx.plan.get_post(pid).status == PostStatus.DRAFT
 
 
+def test_a_refused_schedule_leaves_the_saved_post_unchanged_and_no_undo_step(
+    open_composer: Callable[..., ComposerDialog], setup: Setup, errors: list[str]
+) -> None:
+    from cmdesk.dto import PostInput
+
+    ctx = setup.ctx
+    at = datetime(2026, 4, 3, 8, 0, tzinfo=UTC)
+    pid = ctx.plan.create_post(
+        setup.ws.id, PostInput(text="Old", channel_ids=(setup.masto,)), scheduled_at=at
+    ).subject
+    assert pid is not None
+    before = ctx.plan.get_post(pid)
+    dialog = open_composer(pid)
+    dialog.master.setPlainText("New")
+    dialog.channel_boxes[setup.sky].setChecked(True)
+    dialog.schedule.set_value(datetime(2026, 3, 1, 8, 0, tzinfo=UTC))  # already passed
+    assert dialog.save(SaveKind.SCHEDULE) is None
+    assert errors and "already passed" in errors[-1]
+    assert ctx.plan.get_post(pid) == before  # not the text, the channel, the time or the status
+    assert setup.actions.undo_stack.count() == 0
+    assert dialog.dirty and dialog.master.toPlainText() == "New"
+
+
 def _png(tmp_path: Path, name: str, size: tuple[int, int] = (20, 10)) -> Path:
     path = tmp_path / name
     Image.new("RGB", size, "blue").save(path)
