@@ -318,14 +318,7 @@ class PlanService(Service):
     def schedule_post(self, post_id: int, when: datetime | None = None) -> ChangeSet:
         """Commit a post to publishing at ``when`` (or its planned time) on its channels."""
         with self._write() as s:
-            post = repo.get_post(s, post_id)
-            ws = repo.get_workspace(s, post.workspace_id)
-            check_transition(PostStatus(post.status), PostStatus.SCHEDULED)
-            if when is not None:
-                post.scheduled_at = self.rules.check_future(ensure_utc(when), ws.timezone)
-            self.rules.queue(s, post, ws.timezone)
-            post.status = PostStatus.SCHEDULED.value
-            self.rules.touch(post)
+            self.rules.schedule(s, repo.get_post(s, post_id), when)
         return self._emit(
             ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="schedule")
         )
