@@ -78,7 +78,7 @@ def next_due_text(next_due: datetime | None, now: datetime, time_zone: str) -> s
 
 
 def attention_text(attention: Attention) -> str:
-    """ "2 failed · 1 missed · 1 to confirm", or "" when nothing needs the person."""
+    """The words for what needs attention ("2 failed · 1 to confirm"); empty if nothing."""
     parts = [
         f"{attention.failed} failed" if attention.failed else "",
         f"{attention.missed} missed" if attention.missed else "",
