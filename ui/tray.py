@@ -161,7 +161,7 @@ class TrayIcon(QObject):
             if event.spontaneous() and self.hide_to_tray():
                 event.ignore()
                 return True
-            QTimer.singleShot(0, self._quit_if_closed)
+            QTimer.singleShot(0, self, self._quit_if_closed)
         return super().eventFilter(watched, event)
 
     def hide_to_tray(self) -> bool:
