@@ -143,6 +143,8 @@ def _after_first_paint(ctx: AppContext, window: MainWindow, engine: PublishingEn
     gc.freeze()
     engine.start()
     window.refresh_status()
+    # Failures that happened while cmdesk was closed (a daemon kept publishing) are told now.
+    window.alerts.start()
     window.recover_drafts()
 
 

@@ -111,7 +111,6 @@ class MainWindow(QMainWindow):
         self.stack.setObjectName("pageStack")
         self.banner = Banner()
         self.banner.attach(self.notifier)
-        self.banner.open_requested.connect(self._open_notification)
         self._build_central()
         self.alerts = PublishingAlerts(ctx, self.notifier, self)
         self.notifier.activated.connect(self._open_notification)
