@@ -17,25 +17,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QByteArray,
-    QDate,
-    QLocale,
-    QMimeData,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QDate, QLocale, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from cmdesk.dto import ChannelDTO, PostSummary
+from cmdesk.dto import PostSummary
 from cmdesk.timeutil import local_day_bounds, month_grid_bounds, utc_to_local
+from ui.models.calendar_grid import CalendarGridModel, CalendarRole, chip_line
 from ui.models.chips import ChannelGlyph, ChipMaker, PostChip, fallback_campaign_color
 from ui.models.drops import PostDropHandler
+from ui.models.mime import DraggedPosts
 
 __all__ = [
     "COLUMNS",
@@ -49,23 +40,10 @@ __all__ = [
     "fallback_campaign_color",
     "group_by_local_day",
 ]
-from ui.models.mime import POST_MIME_TYPE, decode_posts
-
 ROWS = 6
 COLUMNS = 7
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-class CalendarRole(IntEnum):
-    """Data roles of the calendar models, beyond Qt's own."""
-
-    DATE = Qt.ItemDataRole.UserRole + 1  # datetime.date of the cell
-    POSTS = Qt.ItemDataRole.UserRole + 2  # tuple[PostSummary, ...] ordered by time
-    CHIPS = Qt.ItemDataRole.UserRole + 3  # tuple[PostChip, ...]: what the delegate paints
-    IS_TODAY = Qt.ItemDataRole.UserRole + 4  # bool
-    IN_MONTH = Qt.ItemDataRole.UserRole + 5  # bool: False for the days that pad the grid
-    POST_COUNT = Qt.ItemDataRole.UserRole + 6  # int: all posts of the day, loaded or not
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +105,7 @@ def group_by_local_day(
     return dict(days)
 
 
-class MonthModel(QAbstractTableModel):
+class MonthModel(CalendarGridModel[MonthPeriod, date]):
     """Six rows of weeks by seven columns of weekdays; each day accepts dropped posts.
 
     Signals: only those of ``QAbstractItemModel``. A new period resets the model; new posts or a
@@ -135,41 +113,21 @@ class MonthModel(QAbstractTableModel):
     survive a reload and a drop repaints two cells, not 42.
     """
 
+    ROWS = ROWS
+    COLUMNS = COLUMNS
+
     def __init__(self, period: MonthPeriod, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._period = period
-        self._days = period.days()
-        self._today: date | None = None
+        super().__init__(period, parent)
         self._posts: dict[date, list[PostSummary]] = {}
         self._chips: dict[date, tuple[PostChip, ...]] = {}
         self._counts: dict[date, int] = {}
-        self._maker = ChipMaker(period.time_zone)
-        self._drops: PostDropHandler | None = None
 
     # --- state -------------------------------------------------------------------------------
 
-    @property
-    def period(self) -> MonthPeriod:
-        return self._period
-
-    @property
-    def today(self) -> date | None:
-        return self._today
-
-    def set_period(self, period: MonthPeriod) -> None:
-        """Show another month (or zone, or week start); the posts are cleared until reloaded."""
-        self.beginResetModel()
-        self._period = period
-        self._days = period.days()
-        self._maker.time_zone = period.time_zone
+    def _clear_posts(self) -> None:
         self._posts = {}
         self._chips = {}
         self._counts = {}
-        self.endResetModel()
-
-    def set_drop_handler(self, handler: PostDropHandler | None) -> None:
-        """Who acts on posts dropped on a day (None: drops are refused)."""
-        self._drops = handler
 
     def set_posts(
         self, posts: Iterable[PostSummary], day_counts: Mapping[date, int] | None = None
@@ -210,16 +168,6 @@ class MonthModel(QAbstractTableModel):
             previous, self._today = self._today, today
             self._days_changed({d for d in (previous, today) if d is not None})
 
-    def set_campaign_colors(self, colors: Mapping[int, str]) -> None:
-        """Colours of the workspace's campaigns by id; unknown campaigns get a stable fallback."""
-        self._maker.campaign_colors = dict(colors)
-        self._rebuild_chips()
-
-    def set_channels(self, channels: Iterable[ChannelDTO]) -> None:
-        """The workspace's channels, whose badges the chips show."""
-        self._maker.channels = {c.id: ChannelGlyph.of(c) for c in channels}
-        self._rebuild_chips()
-
     def _rebuild_chips(self) -> None:
         before = self._chips
         self._chips = {day: self._make_chips(items) for day, items in self._posts.items()}
@@ -255,47 +203,15 @@ class MonthModel(QAbstractTableModel):
     def post_count(self) -> int:
         return sum(len(items) for items in self._posts.values())
 
-    # --- QAbstractItemModel ------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default argument
-        return 0 if parent.isValid() else ROWS
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else COLUMNS
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not self._valid(index):
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
-        )
-
     # --- drops -------------------------------------------------------------------------------
 
-    def mimeTypes(self) -> list[str]:
-        return [POST_MIME_TYPE]
-
-    def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
-
-    def canDropMimeData(
-        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
+    def _drop(
+        self, drops: PostDropHandler, dragged: DraggedPosts, target: date, copy: bool
     ) -> bool:
-        dragged = decode_posts(data)
-        day = self._drop_day(row, column, parent)
-        return bool(dragged and day and self._drops and self._drops.can_accept(dragged))
+        """Move (or copying, duplicate) the dragged posts to the day, same time."""
+        return drops.drop_on_day(dragged, target, copy=copy)
 
-    def dropMimeData(
-        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
-    ) -> bool:
-        """Move (or with ``CopyAction`` duplicate) the dragged posts to the day, same time."""
-        dragged = decode_posts(data)
-        day = self._drop_day(row, column, parent)
-        if dragged is None or day is None or self._drops is None:
-            return False
-        return self._drops.drop_on_day(dragged, day, copy=action == Qt.DropAction.CopyAction)
-
-    def _drop_day(self, row: int, column: int, parent: _Index) -> date | None:
+    def _drop_target(self, row: int, column: int, parent: _Index) -> date | None:
         # Qt passes the cell as ``parent`` for a drop on an item, or row/column for a drop
         # between items (which a grid of days does not have, but a caller may use).
         if parent.isValid():
@@ -303,6 +219,8 @@ class MonthModel(QAbstractTableModel):
         if 0 <= row < ROWS and 0 <= column < COLUMNS:
             return self._days[row * COLUMNS + column]
         return None
+
+    # --- QAbstractItemModel ------------------------------------------------------------------
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         day = self.date_at(index)
@@ -329,11 +247,6 @@ class MonthModel(QAbstractTableModel):
             return f"Week {week}" if role == Qt.ItemDataRole.ToolTipRole else str(week)
         return None
 
-    def roleNames(self) -> dict[int, QByteArray]:
-        names = dict(super().roleNames())
-        names.update({int(r): QByteArray(r.name.lower().encode()) for r in CalendarRole})
-        return names
-
     # --- helpers -----------------------------------------------------------------------------
 
     def _calendar_data(self, day: date, role: int) -> Any:
@@ -350,14 +263,6 @@ class MonthModel(QAbstractTableModel):
         if role == CalendarRole.POST_COUNT:
             return self._counts.get(day, 0)
         return None
-
-    def _valid(self, index: _Index) -> bool:
-        return (
-            index.isValid()
-            and index.model() is self
-            and 0 <= index.row() < ROWS
-            and 0 <= index.column() < COLUMNS
-        )
 
     def _qt_weekday(self, column: int) -> int:
         # Qt numbers weekdays 1 (Monday) to 7 (Sunday); the workspace 0 (Monday) to 6 (Sunday).
@@ -377,7 +282,7 @@ class MonthModel(QAbstractTableModel):
         if not with_posts:
             count = {0: "no posts", 1: "1 post"}.get(total, f"{total} posts")
             return f"{heading}, {count}"
-        lines = [f"{c.local_time}  {c.post.status.label}: {c.post.label}" for c in chips]
+        lines = [chip_line(c) for c in chips]
         if total > len(chips):
             lines.append(f"… and {total - len(chips)} more")
         return "\n".join([heading, *lines]) if lines else heading

@@ -13,17 +13,14 @@ exist and becomes 03:15, and 02:15 on the autumn night means its first occurrenc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QByteArray,
     QDate,
     QLocale,
-    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -32,13 +29,14 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
-from cmdesk.dto import ChannelDTO, PostSummary
+from cmdesk.dto import PostSummary
 from cmdesk.timeutil import local_day_bounds, local_to_utc, utc_to_local
 from ui.delegates.day_cell import TODAY_COLOR
-from ui.models.chips import ChannelGlyph, ChipMaker, PostChip
+from ui.models.calendar_grid import CalendarGridModel, CalendarRole, chip_line
+from ui.models.chips import PostChip
 from ui.models.drops import PostDropHandler
-from ui.models.mime import POST_MIME_TYPE, decode_posts
-from ui.models.month import CalendarRole, group_by_local_day
+from ui.models.mime import DraggedPosts
+from ui.models.month import group_by_local_day
 
 SLOT_MINUTES = 15
 SLOTS = 24 * 60 // SLOT_MINUTES
@@ -91,49 +89,31 @@ def slot_wall_time(row: int) -> time:
     return time(minutes // 60, minutes % 60)
 
 
-class TimeGridModel(QAbstractTableModel):
+class TimeGridModel(CalendarGridModel[WeekPeriod, datetime]):
     """96 quarter-hour rows by the 7 days of a week; each slot accepts dropped posts.
 
     Signals: only those of ``QAbstractItemModel``. A new week resets the model; new posts emit
     ``dataChanged`` only for the slots whose chips changed.
     """
 
+    ROWS = SLOTS
+    COLUMNS = WEEK_DAYS
+
     def __init__(self, period: WeekPeriod, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._period = period
-        self._days = period.days()
-        self._today: date | None = None
+        super().__init__(period, parent)
         self._chips: dict[tuple[date, int], tuple[PostChip, ...]] = {}
         self._posts: list[PostSummary] = []
-        self._maker = ChipMaker(period.time_zone)
-        self._drops: PostDropHandler | None = None
 
     # --- state -------------------------------------------------------------------------------
 
-    @property
-    def period(self) -> WeekPeriod:
-        return self._period
-
-    @property
-    def today(self) -> date | None:
-        return self._today
-
-    def set_period(self, period: WeekPeriod) -> None:
-        self.beginResetModel()
-        self._period = period
-        self._days = period.days()
-        self._maker.time_zone = period.time_zone
+    def _clear_posts(self) -> None:
         self._chips = {}
         self._posts = []
-        self.endResetModel()
-
-    def set_drop_handler(self, handler: PostDropHandler | None) -> None:
-        self._drops = handler
 
     def set_posts(self, posts: Iterable[PostSummary]) -> None:
         """Replace the posts shown; those outside the week are ignored."""
         self._posts = list(posts)
-        self._rebuild()
+        self._rebuild_chips()
 
     def set_today(self, today: date) -> None:
         if today != self._today:
@@ -144,15 +124,7 @@ class TimeGridModel(QAbstractTableModel):
                     self.headerDataChanged.emit(Qt.Orientation.Horizontal, column, column)
                     self.dataChanged.emit(self.index(0, column), self.index(SLOTS - 1, column))
 
-    def set_campaign_colors(self, colors: Mapping[int, str]) -> None:
-        self._maker.campaign_colors = dict(colors)
-        self._rebuild()
-
-    def set_channels(self, channels: Iterable[ChannelDTO]) -> None:
-        self._maker.channels = {c.id: ChannelGlyph.of(c) for c in channels}
-        self._rebuild()
-
-    def _rebuild(self) -> None:
+    def _rebuild_chips(self) -> None:
         before = self._chips
         shown = set(self._days)
         grouped = group_by_local_day(self._posts, self._period.time_zone)
@@ -205,19 +177,6 @@ class TimeGridModel(QAbstractTableModel):
 
     # --- QAbstractItemModel ------------------------------------------------------------------
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default argument
-        return 0 if parent.isValid() else SLOTS
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else WEEK_DAYS
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not self._valid(index):
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
-        )
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         day = self.date_at(index)
         if day is None:
@@ -268,37 +227,15 @@ class TimeGridModel(QAbstractTableModel):
                 return f"{slot_wall_time(section):%H:%M}"
         return None
 
-    def roleNames(self) -> dict[int, QByteArray]:
-        names = dict(super().roleNames())
-        names.update({int(r): QByteArray(r.name.lower().encode()) for r in CalendarRole})
-        return names
-
     # --- drops -------------------------------------------------------------------------------
 
-    def mimeTypes(self) -> list[str]:
-        return [POST_MIME_TYPE]
-
-    def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
-
-    def canDropMimeData(
-        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
+    def _drop(
+        self, drops: PostDropHandler, dragged: DraggedPosts, target: datetime, copy: bool
     ) -> bool:
-        dragged = decode_posts(data)
-        when = self._drop_time(row, column, parent)
-        return bool(dragged and when and self._drops and self._drops.can_accept(dragged))
+        """Give the dragged posts this slot's time (copying: duplicates at that time)."""
+        return drops.drop_at(dragged, target, copy=copy)
 
-    def dropMimeData(
-        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
-    ) -> bool:
-        """Give the dragged posts this slot's time (``CopyAction``: duplicates at that time)."""
-        dragged = decode_posts(data)
-        when = self._drop_time(row, column, parent)
-        if dragged is None or when is None or self._drops is None:
-            return False
-        return self._drops.drop_at(dragged, when, copy=action == Qt.DropAction.CopyAction)
-
-    def _drop_time(self, row: int, column: int, parent: _Index) -> datetime | None:
+    def _drop_target(self, row: int, column: int, parent: _Index) -> datetime | None:
         if parent.isValid():
             return self.slot_start(parent)
         if 0 <= row < SLOTS and 0 <= column < WEEK_DAYS:
@@ -307,22 +244,12 @@ class TimeGridModel(QAbstractTableModel):
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _valid(self, index: _Index) -> bool:
-        return (
-            index.isValid()
-            and index.model() is self
-            and 0 <= index.row() < SLOTS
-            and 0 <= index.column() < WEEK_DAYS
-        )
-
     def _describe(self, day: date, row: int, chips: tuple[PostChip, ...]) -> str:
         qday = QDate(day.year, day.month, day.day)
         heading = f"{QLocale().toString(qday, QLocale.FormatType.ShortFormat)} {slot_wall_time(row):%H:%M}"
         if not chips:
             return heading
-        return "\n".join(
-            [heading, *(f"{c.local_time}  {c.post.status.label}: {c.post.label}" for c in chips)]
-        )
+        return "\n".join([heading, *(chip_line(c) for c in chips)])
 
 
 class DayColumnProxy(QSortFilterProxyModel):
