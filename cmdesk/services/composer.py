@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cmdesk.adapters.base import Adapter, ChannelRef, MediaItem, MediaRules, PostPart, Problem
+from cmdesk.adapters.base import Adapter, MediaItem, MediaRules, PostPart, Problem
 from cmdesk.adapters.registry import AdapterRegistry
 from cmdesk.autosave import DraftJournal
 from cmdesk.clock import Clock
@@ -36,6 +36,7 @@ from cmdesk.errors import NotFoundError, ValidationError
 from cmdesk.events import ChangeSet, EventHub
 from cmdesk.models import MediaAsset
 from cmdesk.services.base import Service
+from cmdesk.services.channel_refs import channel_ref
 from cmdesk.services.media import MediaService, media_dto
 from cmdesk.text.graphemes import count_graphemes
 from cmdesk.text.threads import split_into_thread
@@ -112,17 +113,6 @@ class Highlight:
     kind: str  # "link", "mention" or "tag"
     start: int
     end: int
-
-
-def channel_ref(channel: ChannelDTO) -> ChannelRef:
-    return ChannelRef(
-        id=channel.id,
-        network=channel.network,
-        name=channel.name,
-        handle=channel.handle,
-        base_url=channel.base_url,
-        limits=dict(channel.limits),
-    )
 
 
 def highlights(text: str) -> list[Highlight]:

@@ -18,6 +18,7 @@ from cmdesk.adapters.http import make_session
 from cmdesk.adapters.registry import AdapterRegistry
 from cmdesk.errors import UserError
 from cmdesk.events import ChangeSet
+from cmdesk.services.channel_refs import channel_ref
 from cmdesk.services.channels import ChannelService
 from cmdesk.services.publishing import PublishingService, StoredCredentials
 
@@ -92,14 +93,7 @@ class ConnectionService:
         """Check a channel's sign-in now; records its health and fresh limits either way."""
         channel = self.channels.get(channel_id)
         adapter = self.registry.get("demo" if channel.is_demo else channel.network)
-        ref = ChannelRef(
-            id=channel.id,
-            network=channel.network,
-            name=channel.name,
-            handle=channel.handle,
-            base_url=channel.base_url,
-            limits=dict(channel.limits),
-        )
+        ref = channel_ref(channel)
         handle = StoredCredentials(
             self.channels.credentials, self.channels.credential_ref(channel_id), channel.name
         )

@@ -20,10 +20,11 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from cmdesk.adapters.base import AdapterError, AuthExpired, ChannelRef
+from cmdesk.adapters.base import AdapterError, AuthExpired
 from cmdesk.adapters.mastodon.auth import SIGN_IN_TIMEOUT, BrowserSignIn, code_from_paste
 from cmdesk.errors import UserError, ValidationError
 from cmdesk.events import ChangeSet
+from cmdesk.services.channel_refs import channel_ref
 from cmdesk.services.connections import ConnectionCheckError, ConnectionService, MemoryHandle
 
 DEFAULT_BLUESKY_SERVICE = "https://bsky.social"
@@ -178,14 +179,7 @@ class SignInService:
         if channel.removed:
             raise ValidationError("This channel was removed; add the account again instead.")
         adapter = self.connections.registry.get(channel.network)
-        ref = ChannelRef(
-            id=channel.id,
-            network=channel.network,
-            name=channel.name,
-            handle=channel.handle,
-            base_url=channel.base_url,
-            limits=dict(channel.limits),
-        )
+        ref = channel_ref(channel)
         held = MemoryHandle(credentials)
         try:
             info = adapter.verify(ref, held, self.connections.http_factory())
