@@ -189,11 +189,11 @@ class BlueskyDialog(ChannelDialog):
         super().__init__(runner, signin, workspace_id, channel, parent)
         self.setWindowTitle("Reconnect Bluesky" if channel else "Add a Bluesky account")
         self.setAccessibleName(self.windowTitle())
-        self.name_edit = _line("Channel name", "e.g. Harbor · Bluesky (default: the handle)")
-        self.handle_edit = _line("Handle", "e.g. brand.bsky.social")
-        self.password_edit = _line("App password", "xxxx-xxxx-xxxx-xxxx")
+        self.name_edit = line_edit("Channel name", "e.g. Harbor · Bluesky (default: the handle)")
+        self.handle_edit = line_edit("Handle", "e.g. brand.bsky.social")
+        self.password_edit = line_edit("App password", "xxxx-xxxx-xxxx-xxxx", clearable=False)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.service_edit = _line("Service", DEFAULT_BLUESKY_SERVICE)
+        self.service_edit = line_edit("Service", DEFAULT_BLUESKY_SERVICE)
         self.service_edit.setText(DEFAULT_BLUESKY_SERVICE)
         help_link = QLabel(
             "Use an app password, not your account password: create one in Bluesky under "
@@ -259,9 +259,10 @@ class BlueskyDialog(ChannelDialog):
         super().finish(changes)
 
 
-def _line(name: str, placeholder: str) -> QLineEdit:
+def line_edit(name: str, placeholder: str, *, clearable: bool = True) -> QLineEdit:
+    """A connect dialog's text field, named for screen readers; a secret's has no clear button."""
     edit = QLineEdit()
     edit.setAccessibleName(name)
     edit.setPlaceholderText(placeholder)
-    edit.setClearButtonEnabled(name != "App password")
+    edit.setClearButtonEnabled(clearable)
     return edit

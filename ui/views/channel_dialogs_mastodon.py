@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -29,7 +28,7 @@ from cmdesk.errors import UserError
 from cmdesk.events import ChangeSet
 from cmdesk.services.signin import MastodonSignIn, SignInService
 from ui.tasks import TaskRunner
-from ui.views.channel_dialogs import ChannelDialog
+from ui.views.channel_dialogs import ChannelDialog, line_edit
 
 UrlOpener = Callable[[str], bool]
 
@@ -60,8 +59,8 @@ class MastodonDialog(ChannelDialog):
         self.paste_requested = False
         self.setWindowTitle("Reconnect Mastodon" if channel else "Add a Mastodon account")
         self.setAccessibleName(self.windowTitle())
-        self.server_edit = _line("Server", "e.g. mastodon.social")
-        self.name_edit = _line("Channel name", "e.g. Harbor · Mastodon (default: the server)")
+        self.server_edit = line_edit("Server", "e.g. mastodon.social")
+        self.name_edit = line_edit("Channel name", "e.g. Harbor · Mastodon (default: the server)")
         self.form.addRow("&Server:", self.server_edit)
         if channel is None:
             self.form.addRow("&Name:", self.name_edit)
@@ -101,7 +100,7 @@ class MastodonDialog(ChannelDialog):
         self.copy_button = QPushButton("Cop&y its address")
         self.copy_button.setAccessibleName("Copy the address of the page that shows the code")
         self.copy_button.clicked.connect(lambda: self._copy(paste=True))
-        self.code_edit = _line("Sign-in code", "the code, or the address the browser ended on")
+        self.code_edit = line_edit("Sign-in code", "the code, or the address the browser ended on")
         self.code_edit.returnPressed.connect(self.submit_code)
         code_label = QLabel("Co&de:")
         code_label.setBuddy(self.code_edit)
@@ -240,11 +239,3 @@ def _row(*widgets: QWidget, stretch: int = -1) -> QHBoxLayout:
     if stretch < 0:
         row.addStretch(1)
     return row
-
-
-def _line(name: str, placeholder: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setAccessibleName(name)
-    edit.setPlaceholderText(placeholder)
-    edit.setClearButtonEnabled(True)
-    return edit
