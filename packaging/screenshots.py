@@ -24,16 +24,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QWidget
 
 from cmdesk.bootstrap import AppContext, build_context
 from cmdesk.clock import FakeClock
 from cmdesk.credentials import MemoryCredentialStore
+from cmdesk.dto import PostSummary
+from cmdesk.status import PostStatus
 from ui.app import application
 from ui.main_window import MainWindow
 from ui.theme import apply_theme
 from ui.views.calendar_page import CalendarPage
 from ui.views.calendar_toolbar import CalendarMode
+from ui.views.composer import ComposerDialog
 from ui.views.first_run import FirstRunDialog
 from ui.window_state import WindowState
 
@@ -107,13 +111,50 @@ def grab_main_screens(app: QApplication, window: MainWindow, outdir: Path) -> No
         settle(app, SETTLE_MS // 2)
         grab(window, outdir / f"{key}.png")
     window.show_page("calendar")
+    grab_composer(app, window, outdir / "composer.png")
+
+
+#: Typed after the post's own text so that the shortest channel's counter shows the limit.
+LONGER_TEXT = (
+    " Maya read it twice in one week: once for the story, once for the sea. Come and tell us what"
+    " you think of it at Thursday's reading circle, 18:30, tea and biscuits on the house."
+    " #BookTok #lighthouse https://harborlightbooks.example/staff-picks"
+)
+
+
+def showcase_post(window: MainWindow) -> PostSummary:
+    """A future scheduled (else approved) post on two channels or more: the composer's best case."""
     ws = window.workspace
     assert ws is not None
-    scheduled = [p for p in window.ctx.plan.list_posts(ws.id) if p.channel_ids and p.snippet]
-    window.open_post(scheduled[0].id)
+    now = window.ctx.clock.now()
+    posts = [
+        p
+        for p in window.ctx.plan.list_posts(ws.id)
+        if len(p.channel_ids) >= 2 and p.scheduled_at is not None and p.scheduled_at > now
+    ]
+    for status in (PostStatus.SCHEDULED, PostStatus.APPROVED):
+        found = sorted(
+            (p for p in posts if p.status is status), key=lambda p: p.scheduled_at or now
+        )
+        if found:
+            return found[0]
+    raise SystemExit("the demo plan has no future scheduled or approved post on two channels")
+
+
+def grab_composer(app: QApplication, window: MainWindow, path: Path) -> None:
+    """The composer on :func:`showcase_post`, its text made too long for the shortest channel."""
+    post = showcase_post(window)
+    window.open_post(post.id)
     settle(app, SETTLE_MS)
-    composer = next(iter(window._composers.values()))
-    grab(composer, outdir / "composer.png")
+    composer = window._composers[post.id]
+    assert isinstance(composer, ComposerDialog)
+    composer.master.moveCursor(QTextCursor.MoveOperation.End)
+    composer.master.insertPlainText(LONGER_TEXT)
+    settle(app, SETTLE_MS)
+    grab(composer, path)
+    # The typing only served the picture: drop it rather than be asked to save it.
+    composer.ctx.composer.journal.discard(composer.key)
+    composer.dirty = False
     composer.close()
 
 

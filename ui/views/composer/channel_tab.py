@@ -15,13 +15,15 @@ from enum import StrEnum
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QScrollArea,
-    QSplitter,
+    QSizePolicy,
+    QSpacerItem,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -71,19 +73,17 @@ class ChannelTab(QWidget):
         self._master = ""
         self._shown_problems: tuple[ComposerProblem, ...] | None = None
         self._offer_split = False
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self._build_editor())
-        splitter.addWidget(self._build_preview())
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(4, 4, 4, 4)
-        outer.addWidget(splitter)
+        outer.setContentsMargins(8, 6, 8, 8)
+        outer.addWidget(self._build_editor())
+        # The composer shows the preview in its own column, next to the texts, for the open tab.
+        self.preview_area = self._build_preview()
         self._set_mode(Mode.MASTER)
 
     def _build_editor(self) -> QWidget:
         box = QWidget()
         layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
         modes = QHBoxLayout()
         self.modes = QButtonGroup(self)
         self.mode_buttons: dict[Mode, QRadioButton] = {}
@@ -105,7 +105,7 @@ class ChannelTab(QWidget):
         self.master_note.setWordWrap(True)
         self.master_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.master_note.setEnabled(False)
-        layout.addWidget(self.master_note, 1)
+        layout.addWidget(self.master_note)
         self.own = QPlainTextEdit()
         self.own.setAccessibleName(f"Text for {self.channel.name}")
         self.own.setPlaceholderText(f"What {self.channel.name} posts instead of the main text")
@@ -120,16 +120,20 @@ class ChannelTab(QWidget):
         layout.addWidget(self.thread_area, 1)
         self.problems = QVBoxLayout()
         layout.addLayout(self.problems)
+        # Under the main text's note, spare height stays at the bottom, not between the lines.
+        self._tail = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+        layout.addItem(self._tail)
+        self._editor_layout = layout
         return box
 
-    def _build_preview(self) -> QWidget:
+    def _build_preview(self) -> QScrollArea:
         self.preview = PreviewPane()
         area = QScrollArea()
+        area.setFrameShape(QFrame.Shape.NoFrame)
         area.setWidgetResizable(True)
         area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         area.setWidget(self.preview)
         area.setAccessibleName(f"Preview on {self.channel.name}")
-        area.setMinimumWidth(260)
         return area
 
     # --- the variant -------------------------------------------------------------------------
@@ -215,7 +219,7 @@ class ChannelTab(QWidget):
             button.setObjectName("splitOffer")
             button.setAccessibleName(f"Split the text for {self.channel.name} into a thread")
             button.clicked.connect(self.offer_split)
-            self.problems.addWidget(button)
+            self.problems.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
 
     def _problem_row(self, problem: ComposerProblem) -> QWidget:
         row = QWidget()
@@ -266,6 +270,9 @@ class ChannelTab(QWidget):
         self.master_note.setVisible(mode is Mode.MASTER)
         self.own.setVisible(mode is Mode.OWN)
         self.thread_area.setVisible(mode is Mode.THREAD)
+        grow = QSizePolicy.Policy.Expanding if mode is Mode.MASTER else QSizePolicy.Policy.Minimum
+        self._tail.changeSize(0, 0, QSizePolicy.Policy.Minimum, grow)
+        self._editor_layout.invalidate()
         self._edited()
 
     def _edited(self) -> None:

@@ -1,9 +1,12 @@
 """The composer window: write a post once, adapt it per channel, check it live, save or schedule.
 
-Layout, top to bottom: a banner when the content was recovered from the autosave journal; the
-title; the channels to post to (check boxes); the main text with a one-line summary of every
-channel's counter; the attachments; a tab per chosen channel (its own text or thread, counter,
-problems and preview); the time in the workspace's zone; the buttons.
+Layout: a banner when the content was recovered from the autosave journal; then two columns. On
+the left the title, the channels to post to (check boxes), the main text with a summary of every
+channel's counter, the attachments (one slim drop line until there are some) and a tab per chosen
+channel (its own text or thread, counter and problems; it takes only the height it needs while
+the channel posts the main text). On the right the preview of the open tab's channel. At the
+bottom the time in the workspace's zone on the left and the buttons on the right, Publish now the
+primary one.
 
 Autosave: every change marks the content dirty and, at most once a second, writes it to the
 journal (``ctx.composer.journal``); it is also written when the window loses focus or closes, so
@@ -21,12 +24,15 @@ from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
+    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
+    QSizePolicy,
+    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -38,8 +44,10 @@ from cmdesk.dto import ChannelDTO, PostDetail, WorkspaceDTO
 from cmdesk.errors import UserError
 from ui.actions import PlanActions
 from ui.errors import show_error
-from ui.views.composer.channel_tab import ChannelTab
+from ui.views.composer.action_bar import ActionBar
+from ui.views.composer.channel_tab import ChannelTab, Mode
 from ui.views.composer.media_strip import MediaStrip
+from ui.views.composer.preview import PreviewColumn
 from ui.views.composer.saving import SaveKind, commit
 from ui.views.composer.schedule import SchedulePicker
 from ui.views.composer.state import content_of, load_post, snapshot_of
@@ -93,11 +101,13 @@ class ComposerDialog(QDialog):
         self._loading = False
         self.dirty = draft is not None
         self.refresh_checks()
+        self.master.setFocus()  # the window opens ready to type the post
 
     # --- building ----------------------------------------------------------------------------
 
     def _build(self, when: datetime | None) -> None:
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 12)
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet(
@@ -105,37 +115,69 @@ class ComposerDialog(QDialog):
         )
         self.banner.hide()
         layout.addWidget(self.banner)
+        self.body = QSplitter(Qt.Orientation.Horizontal)
+        self.body.setChildrenCollapsible(False)
+        self.body.addWidget(self._build_editor())
+        self.previews = PreviewColumn()
+        self.previews.setMinimumWidth(260)
+        self.body.addWidget(self.previews)
+        self.body.setStretchFactor(0, 5)
+        self.body.setStretchFactor(1, 2)
+        self.body.setSizes([700, 340])
+        layout.addWidget(self.body, 1)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        layout.addWidget(line)
+        default = when or self._default_time()
+        self.schedule = SchedulePicker(self.workspace.timezone, default)
+        self.schedule.set_value(when)
+        self.schedule.changed.connect(self.mark_dirty)
+        layout.addWidget(self._build_buttons())
+
+    def _build_editor(self) -> QWidget:
+        """Title, channels, main text, attachments and the channel tabs: the left column."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 6, 0)
+        form = QGridLayout()
+        form.setHorizontalSpacing(10)
         self.title = QLineEdit()
-        self.title.setPlaceholderText("Title or topic (only for you; not published)")
+        self.title.setPlaceholderText("Title or topic, only for you (not published)")
         self.title.setAccessibleName("Title")
         self.title.textChanged.connect(self.mark_dirty)
-        layout.addWidget(self.title)
-        layout.addLayout(self._build_channel_row())
+        title_label = QLabel("Title:")
+        title_label.setBuddy(self.title)
+        title_label.setToolTip("Only you see the title: it names the post in the calendar.")
+        form.addWidget(title_label, 0, 0)
+        form.addWidget(self.title, 0, 1)
+        form.addWidget(QLabel("Post to:"), 1, 0)
+        form.addLayout(self._build_channel_row(), 1, 1)
+        layout.addLayout(form)
         self.master = QPlainTextEdit()
         self.master.setPlaceholderText("Write the post. Each channel's tab below can adapt it.")
         self.master.setAccessibleName("Main text")
         self.master.setTabChangesFocus(True)
         self.master.textChanged.connect(self._master_changed)
-        layout.addWidget(self.master, 1)
+        layout.addWidget(self.master, 3)
         self.summary = QLabel()
         self.summary.setAccessibleName("Length on each channel")
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.media = MediaStrip(self.ctx, self.workspace.id)
         self.media.changed.connect(self._content_changed)
         layout.addWidget(self.media)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Channel versions")
-        layout.addWidget(self.tabs, 4)
-        default = when or self._default_time()
-        self.schedule = SchedulePicker(self.workspace.timezone, default)
-        self.schedule.set_value(when)
-        self.schedule.changed.connect(self.mark_dirty)
-        layout.addWidget(self.schedule)
-        layout.addLayout(self._build_buttons())
+        self.tabs.setDocumentMode(True)
+        self.tabs.currentChanged.connect(self._show_preview)
+        layout.addWidget(self.tabs, 0)
+        self._editor_layout = layout
+        return box
 
     def _build_channel_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(QLabel("Post to:"))
         self.channel_boxes: dict[int, QCheckBox] = {}
         for channel in self.channels.values():
             box = QCheckBox(channel.name)
@@ -149,37 +191,18 @@ class ComposerDialog(QDialog):
         row.addStretch(1)
         return row
 
-    def _build_buttons(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.draft_button = QPushButton("Save draft" if self.post is None else "Save")
-        self.schedule_button = QPushButton("Schedule")
-        self.queue_button = QPushButton("Add to queue")
-        self.queue_button.setEnabled(False)
-        self.queue_button.setToolTip("Queues arrive in a later version of cmdesk.")
-        self.publish_button = QPushButton("Publish now")
-        self.close_button = QPushButton("Close")
-        for button, kind in (
-            (self.draft_button, SaveKind.DRAFT),
-            (self.schedule_button, SaveKind.SCHEDULE),
-            (self.publish_button, SaveKind.PUBLISH),
-        ):
-            button.clicked.connect(lambda _=False, kind=kind: self.save(kind))
-        self.close_button.clicked.connect(self.close)
-        for button in (
-            self.draft_button,
-            self.schedule_button,
-            self.queue_button,
-            self.publish_button,
-            self.close_button,
-        ):
-            button.setAccessibleName(button.text())
-            row.addWidget(button)
+    def _build_buttons(self) -> ActionBar:
+        # Parented at once: a default button registers with the dialog it is in when set.
+        bar = ActionBar(self.schedule, new_post=self.post is None, parent=self)
+        bar.save_requested.connect(lambda kind: self.save(SaveKind(kind)))
+        bar.close_requested.connect(self.close)
+        self.close_button, self.draft_button = bar.close_button, bar.draft_button
+        self.queue_button, self.schedule_button = bar.queue_button, bar.schedule_button
+        self.publish_button = bar.publish_button
         self.draft_button.setDefault(True)
-        self.draft_button.setToolTip("Save as a draft (Ctrl+S)")
         save = QShortcut(QKeySequence("Ctrl+S"), self)
         save.activated.connect(lambda: self.save(SaveKind.DRAFT))
-        return row
+        return bar
 
     def _default_time(self) -> datetime:
         now = self.ctx.clock.now()
@@ -197,6 +220,7 @@ class ComposerDialog(QDialog):
             tab.changed.connect(self._content_changed)
             tab.resize_requested.connect(lambda media_id, t=tab: self.resize_media(t, media_id))
             self.tabs_by_channel[channel_id] = tab
+            self.previews.add(tab.preview_area)
         return tab
 
     def _channel_toggled(self, channel: ChannelDTO, on: bool) -> None:
@@ -207,7 +231,24 @@ class ComposerDialog(QDialog):
             self.tabs.insertTab(order.index(channel.id), tab, channel.name)
         elif not on and index >= 0:
             self.tabs.removeTab(index)  # the tab and its text are kept if ticked again
+        self._show_preview()
         self._content_changed()
+
+    def _show_preview(self) -> None:
+        tab = self.tabs.currentWidget()
+        if isinstance(tab, ChannelTab):
+            self.previews.show_preview(tab.preview_area, tab.channel.name)
+        else:
+            self.previews.show_preview(None, "")
+
+    def _fit_tabs(self) -> None:
+        """The tabs grow only when a channel has its own text or thread to edit."""
+        chosen = [self.tab(c.id) for c in self.chosen_channels()]
+        editing = any(tab.mode() is not Mode.MASTER for tab in chosen)
+        self._editor_layout.setStretchFactor(self.tabs, 4 if editing else 0)
+        policy = QSizePolicy.Policy.Expanding if editing else QSizePolicy.Policy.Maximum
+        self.tabs.setSizePolicy(QSizePolicy.Policy.Preferred, policy)
+        self.tabs.setVisible(bool(chosen))
 
     # --- checks ------------------------------------------------------------------------------
 
@@ -238,6 +279,7 @@ class ComposerDialog(QDialog):
             mark = " (over the limit)" if check.over_limit else " (to fix)" if bad else ""
             summary.append(f"{channel.name}: {count}{mark}")
         self.summary.setText("   ·   ".join(summary) or "Choose the channels to post to.")
+        self._fit_tabs()
 
     def blocking_problems(self) -> list[str]:
         found = []

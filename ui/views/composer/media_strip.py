@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QPixmap
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -33,9 +34,15 @@ from ui.feedback import show_refusal
 
 THUMB = 72
 FILE_FILTER = "Images and videos (*.png *.jpg *.jpeg *.gif *.webp *.mp4);;All files (*)"
+_STYLE = """
+#dropZone { border: 1px dashed rgba(128, 128, 128, 0.55); border-radius: 6px; }
+#dropZone[dragging="true"] { border: 1px solid palette(highlight);
+    background: rgba(26, 115, 232, 0.08); }
+#dropZone QListWidget { background: transparent; }
+"""
 
 
-class MediaStrip(QWidget):
+class MediaStrip(QFrame):
     """Attached media of a post, in order.
 
     Signals:
@@ -50,38 +57,49 @@ class MediaStrip(QWidget):
         self.workspace_id = workspace_id
         self._media: list[MediaDTO] = []
         self.setAcceptDrops(True)
+        self.setObjectName("dropZone")
+        self.setStyleSheet(_STYLE)
+        self.setProperty("dragging", False)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
         self.list = QListWidget()
         self.list.setViewMode(QListWidget.ViewMode.IconMode)
         self.list.setIconSize(QSize(THUMB, THUMB))
         self.list.setFlow(QListWidget.Flow.LeftToRight)
         self.list.setWrapping(False)
-        self.list.setFixedHeight(THUMB + 34)
+        self.list.setFixedHeight(THUMB + 30)
+        self.list.setFrameShape(QFrame.Shape.NoFrame)
         self.list.setAccessibleName("Attached media")
         self.list.setAcceptDrops(False)  # drops land on the strip itself
         self.list.currentRowChanged.connect(self._selected)
         layout.addWidget(self.list)
+        layout.addLayout(self._build_row())
+        self._show_empty(True)  # one line until the first file: thumbnails appear with it
+        self._selected(-1)
+
+    def _build_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.attach = QPushButton("Attach…")
         self.attach.setAccessibleName("Attach images or a video")
         self.attach.clicked.connect(self.choose_files)
+        self.hint = QLabel("Drop images or a video here, or use Attach…")
+        self.hint.setEnabled(False)
         self.remove = QPushButton("Remove")
         self.remove.setAccessibleName("Remove the selected attachment")
         self.remove.clicked.connect(self.remove_selected)
+        self.alt_label = QLabel("Alt text:")
         self.alt = QLineEdit()
         self.alt.setPlaceholderText("Describe the selected image for people who cannot see it")
         self.alt.setAccessibleName("Alt text of the selected image")
         self.alt.editingFinished.connect(self.commit_alt_text)
+        self.alt_label.setBuddy(self.alt)
         row.addWidget(self.attach)
+        row.addWidget(self.hint, 1)
         row.addWidget(self.remove)
-        row.addWidget(QLabel("Alt text:"))
+        row.addWidget(self.alt_label)
         row.addWidget(self.alt, 1)
-        layout.addLayout(row)
-        self.hint = QLabel("Drop image files here or use Attach…")
-        self.hint.setEnabled(False)
-        layout.addWidget(self.hint)
-        self._selected(-1)
+        return row
 
     # --- the attachments -------------------------------------------------------------------
 
@@ -145,8 +163,14 @@ class MediaStrip(QWidget):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
+            self._set_dragging(True)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._set_dragging(False)
+        super().dragLeaveEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
+        self._set_dragging(False)
         urls = event.mimeData().urls()
         local = [u.toLocalFile() for u in urls if u.isLocalFile()]
         if not local:
@@ -174,8 +198,19 @@ class MediaStrip(QWidget):
         row = keep_row if keep_row is not None else len(self._media) - 1
         self.list.setCurrentRow(row)
         self._selected(self.list.currentRow())
-        self.hint.setVisible(not self._media)
+        self._show_empty(not self._media)
         self.changed.emit()
+
+    def _show_empty(self, empty: bool) -> None:
+        self.list.setVisible(not empty)
+        self.hint.setVisible(empty)
+        for widget in (self.remove, self.alt_label, self.alt):
+            widget.setVisible(not empty)
+
+    def _set_dragging(self, on: bool) -> None:
+        self.setProperty("dragging", on)
+        self.style().unpolish(self)
+        self.style().polish(self)
 
     def _selected(self, row: int) -> None:
         valid = 0 <= row < len(self._media)

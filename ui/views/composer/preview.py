@@ -11,19 +11,30 @@ import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QPixmap, QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cmdesk.dto import ChannelDTO, MediaDTO
 from cmdesk.services.composer import highlights
 
 THUMB = 96
+AVATAR = 36
 _LINK_COLOUR = "#2f6fde"
 _STYLE = """
-#previewCard { border: 1px solid rgba(128, 128, 128, 0.45); border-radius: 8px;
+#previewCard { border: 1px solid rgba(128, 128, 128, 0.40); border-radius: 10px;
     background: palette(base); }
 #previewName { font-weight: 600; }
 #previewHandle { color: palette(placeholder-text); }
+#previewAvatar { border-radius: 18px; background: palette(highlight);
+    color: palette(highlighted-text); font-weight: 600; }
 """
 
 
@@ -40,23 +51,64 @@ def rich_text(text: str) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that shortens its text with "…" to the width it gets (full text as tip).
+
+    Its width is decided by the layout, never by the text, so a long name cannot widen the card.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(1)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = self.contentsRect().width()
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width)
+        if shown != self.text():
+            self.setText(shown)
+
+
 class PreviewCard(QFrame):
-    """One post as it would appear: name, handle, text and thumbnails."""
+    """One post as it would appear: avatar, name, handle, text and thumbnails."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("previewCard")
         self.setStyleSheet(_STYLE)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 12)
+        layout.setSpacing(8)
         head = QHBoxLayout()
-        self.name = QLabel()
+        head.setSpacing(8)
+        self.avatar = QLabel()
+        self.avatar.setObjectName("previewAvatar")
+        self.avatar.setFixedSize(AVATAR, AVATAR)
+        self.avatar.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        head.addWidget(self.avatar)
+        who = QVBoxLayout()
+        who.setSpacing(0)
+        self.name = ElidedLabel()
         self.name.setObjectName("previewName")
-        self.handle = QLabel()
+        self.handle = ElidedLabel()
         self.handle.setObjectName("previewHandle")
-        for label in (self.name, self.handle):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        head.addWidget(self.name, 1)
-        head.addWidget(self.handle, 1)
+        who.addWidget(self.name)
+        who.addWidget(self.handle)
+        head.addLayout(who, 1)
         layout.addLayout(head)
         self.body = QLabel()
         self.body.setTextFormat(Qt.TextFormat.RichText)
@@ -72,8 +124,9 @@ class PreviewCard(QFrame):
         self._media_key: tuple[tuple[int, str], ...] | None = None
 
     def show_post(self, channel: ChannelDTO, text: str, media: Sequence[MediaDTO]) -> None:
-        self.name.setText(channel.name)
-        self.handle.setText(channel.handle)
+        self.avatar.setText(_initials(channel.name))
+        self.name.set_full_text(channel.name)
+        self.handle.set_full_text(channel.handle)
         self.body.setText(rich_text(text))
         self.setAccessibleName(f"Preview on {channel.name}")
         self.setAccessibleDescription(text)
@@ -89,6 +142,12 @@ class PreviewCard(QFrame):
                 widget.deleteLater()
         for index, item in enumerate(media):
             self.images.insertWidget(index, _thumbnail(item, self.devicePixelRatioF()))
+
+
+def _initials(name: str) -> str:
+    """Up to two initials of a channel's name, for its stand-in avatar."""
+    words = [w for w in name.replace("·", " ").split() if w[:1].isalnum()]
+    return "".join(w[0] for w in words[:2]).upper() or "?"
 
 
 def _thumbnail(media: MediaDTO, ratio: float) -> QLabel:
@@ -139,3 +198,32 @@ class PreviewPane(QWidget):
             card.deleteLater()
         for index, (card, text) in enumerate(zip(self._cards, parts, strict=True)):
             card.show_post(channel, text, media if index == 0 else ())
+
+
+class PreviewColumn(QWidget):
+    """The composer's preview column: the preview of the channel whose tab is open."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.heading = ElidedLabel()
+        self.heading.setObjectName("previewHeading")
+        self.heading.setStyleSheet("font-weight: 600;")
+        layout.addWidget(self.heading)
+        self.stack = QStackedWidget()
+        self.empty = QLabel("Choose a channel to see how the post will look there.")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.empty.setEnabled(False)
+        self.stack.addWidget(self.empty)
+        layout.addWidget(self.stack, 1)
+        self.show_preview(None, "")
+
+    def add(self, preview: QWidget) -> None:
+        self.stack.addWidget(preview)
+
+    def show_preview(self, preview: QWidget | None, channel_name: str) -> None:
+        """Show ``preview`` (a channel's preview area), or the hint when there is none."""
+        self.stack.setCurrentWidget(preview if preview is not None else self.empty)
+        self.heading.set_full_text(f"Preview on {channel_name}" if channel_name else "Preview")

@@ -49,10 +49,10 @@ class SchedulePicker(QWidget):
         self.edit.setAccessibleName(f"Publication time in {tz}")
         self.zone = QLabel()
         self.zone.setAccessibleName("Time zone")
+        self.zone.setWordWrap(True)  # a narrow window puts the offset under the zone's name
         layout.addWidget(self.has_time)
         layout.addWidget(self.edit)
-        layout.addWidget(self.zone)
-        layout.addStretch(1)
+        layout.addWidget(self.zone, 1)  # the spare width goes to the zone: it wraps only if short
         self._set_local(utc_to_local(default, tz))
         self.has_time.toggled.connect(self._toggled)
         self.edit.dateTimeChanged.connect(self._edited)
