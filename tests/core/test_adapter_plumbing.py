@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -184,6 +185,69 @@ def test_send_tells_sent_from_not_sent(server: ThreadingHTTPServer) -> None:
         free_port = probe.getsockname()[1]
     with pytest.raises(NotSent):
         send(session, "POST", f"http://127.0.0.1:{free_port}/x", json={})
+
+
+class _EchoAuth(BaseHTTPRequestHandler):
+    """Answers with the Authorization header it got."""
+
+    def do_GET(self) -> None:
+        body = json.dumps({"auth": self.headers.get("Authorization")}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_netrc_entry_never_replaces_the_adapters_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _EchoAuth)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{srv.server_address[1]}/x"
+        # Stock requests would send the netrc login instead of the token it was given.
+        assert requests.get(url, headers={"Authorization": "Bearer t"}).json()["auth"] != (
+            "Bearer t"
+        )
+        session = TimeoutSession((1, 1))
+        assert session.get(url, headers={"Authorization": "Bearer t"}).json()["auth"] == (
+            "Bearer t"
+        )
+        assert session.get(url).json()["auth"] is None
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+
+
+def test_proxy_settings_from_the_environment_are_read_once_per_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    session = TimeoutSession()
+    first = session.merge_environment_settings("https://a.example/x", {}, None, None, None)
+    assert first["proxies"]["https"] == "http://proxy.example:3128"
+    first["proxies"]["https"] = "changed by requests"  # what is handed out is a copy
+    monkeypatch.setenv("HTTPS_PROXY", "http://other.example:3128")
+    again = session.merge_environment_settings("https://a.example/y", {}, None, None, None)
+    assert again["proxies"]["https"] == "http://proxy.example:3128"  # same server: remembered
+    other = session.merge_environment_settings("https://b.example/", {}, None, None, None)
+    assert other["proxies"]["https"] == "http://other.example:3128"  # another server: read
+    given = session.merge_environment_settings(
+        "https://a.example/", {"https": "http://given:1"}, None, None, None
+    )
+    assert given["proxies"]["https"] == "http://given:1"  # an explicit proxy always wins
 
 
 def test_registry_knows_built_ins_and_refuses_unknown_networks() -> None:

@@ -91,6 +91,10 @@ def limits_from_instance(
     return limits
 
 
+#: channel id -> (the limits last read, the config made from them).
+_CONFIGS: dict[int, tuple[dict[str, Any], _Config]] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class _Config:
     """A channel's stored limits, read back defensively (an old or empty dict keeps defaults)."""
@@ -103,6 +107,16 @@ class _Config:
     @classmethod
     def of(cls, channel: ChannelRef) -> _Config:
         raw = channel.limits or {}
+        # Read once per channel while its limits stay the same (this is on every publish's path).
+        cached = _CONFIGS.get(channel.id)
+        if cached is not None and cached[0] == raw:
+            return cached[1]
+        config = cls._read(raw)
+        _CONFIGS[channel.id] = (dict(raw), config)
+        return config
+
+    @classmethod
+    def _read(cls, raw: Mapping[str, Any]) -> _Config:
         names = {f.name for f in fields(MastodonLimits)}
         flat = {k: v for k, v in raw.items() if k in names}
         # Back through the text module's tolerant reader: odd stored values become defaults.
