@@ -20,6 +20,13 @@ Two keys of the state have a meaning for the engine as well:
   not go out: the adapter may send it again without looking for it first (and should clear it
   in its next checkpoint).
 
+**Prepared outbox.** An adapter may also be a ``Preparer``: given a first attempt, it returns the
+state its first checkpoint would store, and the engine stores it while the post waits for its
+time (claimed a few seconds early), then hands it back with ``PublishRequest.prepared`` set. The
+adapter then sends its first request without another checkpoint. Only where resending cannot post
+twice (an idempotency key the server honours): the state may say "possibly sent" a little before
+anything was sent, and the lease was checked when it was stored, not at the send.
+
 **Hand-off.** Where a network schedules natively, ``PublishRequest.scheduled_at`` asks the adapter
 to hand the post to the server's scheduler; the result says ``handed_off``. The engine then
 asks a ``HandoffTracker`` (``check_handoff``) after the time whether it went out.
@@ -145,6 +152,9 @@ class PublishRequest:
     attempt: int = 1
     scheduled_at: datetime | None = None  # set for a hand-off to the server's own scheduler
     in_reply_to: str | None = None  # remote id to answer (inbox replies)
+    #: ``state`` is what ``Preparer.prepare`` returned, stored just now: no checkpoint is needed
+    #: before the first request (see the module docstring).
+    prepared: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +266,18 @@ class HandoffTracker(Protocol):
         in_reply_to: str | None = None,
     ) -> PublishResult | None:
         """The published post, None while it is still waiting, or an error if it is gone."""
+        ...
+
+
+@runtime_checkable
+class Preparer(Protocol):
+    """An adapter whose first checkpoint can be stored before the post's time."""
+
+    def prepare(self, request: PublishRequest) -> Mapping[str, Any] | None:
+        """The state to store now, before publishing ``request`` in a few seconds.
+
+        None if this request needs its checkpoints at send time (see the module docstring).
+        """
         ...
 
 

@@ -138,11 +138,37 @@ def test_text_post_is_published_and_the_outbox_is_written_before_sending(
     assert result.remote_id == status["id"] and result.url == status["url"]
     assert result.parts[0].remote_id == status["id"] and not result.handed_off
     assert result.published_at is not None
-    # The first checkpoint came before the create: the part is marked as possibly sent.
+    # The checkpoint came before the create: the part is marked as possibly sent. It is the
+    # only one: the engine records the result, and a resume resends with the same key.
+    assert len(outbox.saved) == 1
     first = outbox.saved[0]["parts"][0]
     assert first["uncertain"] is True and first["remote_id"] is None
-    assert outbox.state["parts"][0]["remote_id"] == status["id"]
     assert creates(server)[0].headers["idempotency-key"] == "target-7-0"
+
+
+def test_a_crash_after_the_only_checkpoint_resumes_without_posting_twice(
+    server: FakeMastodon, adapter: MastodonAdapter, http: TimeoutSession
+) -> None:
+    channel = connect(server, adapter, http)
+    outbox = Outbox()
+    first = adapter.publish(request(channel, "Hello once"), Creds(), http, outbox)
+    # The process died before the engine recorded the result: only the checkpoint is stored.
+    again = adapter.publish(
+        request(channel, "Hello once", state=outbox.state, attempt=2), Creds(), http, Outbox()
+    )
+    assert posts(server) == ["Hello once"]
+    assert again.remote_id == first.remote_id and again.url == first.url
+    assert [r.headers["idempotency-key"] for r in creates(server)] == ["target-7-0"] * 2
+
+
+def test_without_idempotency_keys_the_result_is_stored_before_returning(
+    gts: FakeMastodon, adapter: MastodonAdapter, http: TimeoutSession
+) -> None:
+    channel = connect(gts, adapter, http)
+    outbox = Outbox()
+    result = adapter.publish(request(channel, "Hello, GoToSocial"), Creds(), http, outbox)
+    assert [s["parts"][0]["uncertain"] for s in outbox.saved] == [True, False]
+    assert outbox.state["parts"][0]["remote_id"] == result.remote_id
 
 
 def test_thread_is_a_reply_chain_with_one_key_per_part(

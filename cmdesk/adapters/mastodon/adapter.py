@@ -43,7 +43,8 @@ from cmdesk.adapters.mastodon.limits import (
 from cmdesk.adapters.mastodon.media import MEDIA_DEADLINE
 from cmdesk.adapters.mastodon.publication import _Publication
 from cmdesk.adapters.mastodon.reconcile import CLOCK_MARGIN, _Expected, _Finder, _status_result
-from cmdesk.adapters.mastodon.timestamps import _parse_time
+from cmdesk.adapters.mastodon.state import _load_state
+from cmdesk.adapters.mastodon.timestamps import _iso, _parse_time
 from cmdesk.adapters.mastodon.validation import VISIBILITIES, _problems
 from cmdesk.clock import Clock, SystemClock
 from cmdesk.text.mastodon import mastodon_length
@@ -139,6 +140,28 @@ class MastodonAdapter:
         )
 
     # --- publish ---------------------------------------------------------------------------------
+
+    def prepare(self, request: PublishRequest) -> Mapping[str, Any] | None:
+        """The first checkpoint of a single post without media, stored before its time.
+
+        Only on a server that honours ``Idempotency-Key`` and for a post published now (not a
+        hand-off, where the key is ignored, 1.4): the part is marked "possibly sent" from now on,
+        and a resume resends it with the same key, which cannot post it twice. The key's hour is
+        counted from now, a little before the real send: on the safe side.
+        """
+        if (
+            request.state
+            or request.scheduled_at is not None
+            or len(request.parts) != 1
+            or request.parts[0].media
+            or not _Config.of(request.channel).idempotency
+        ):
+            return None
+        state = _load_state(request)
+        part = state.parts[0]
+        part.uncertain = True
+        part.first_sent_at = part.last_sent_at = _iso(self.clock.now())
+        return state.dump()
 
     def publish(
         self,
