@@ -9,7 +9,14 @@ the next safety-net tick; a worker that finishes wakes the dispatcher directly.
 
 Under load the database is the narrow part (SQLite has one writer), so claims are taken in
 batches, outbox checkpoints of all waiting workers share one transaction (``CheckpointWriter``)
-and successes are recorded in batches (``SuccessRecorder``).
+and successes are recorded in batches (``SuccessRecorder``, :mod:`cmdesk.publish_writers`).
+Targets are claimed up to ``CLAIM_AHEAD`` before their time, so that the claim (a write and the
+reading of each post) is done before the minute; the worker then waits for the job's instant.
+
+``status()`` tells the window what the engine is doing; when it starts or stops, is paused or
+resumed, starts or stops waiting for the network, or the next post's time moves, a ChangeSet with
+``description="engine"`` (and the pseudo-entity ``("engine", 0)``, so that it is not empty) goes
+out on the hub.
 
 A ``BackgroundScheduler`` is used, not APScheduler's Qt scheduler: the latter leaks timers under
 PySide6 (DESIGN.md, "Facts about the stack"), and the daemon has no Qt at all.
@@ -23,158 +30,55 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import requests
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from cmdesk.adapters.base import (
-    AmbiguousError,
-    AuthExpired,
-    HandoffTracker,
-    NetworkUnavailable,
-    PermanentError,
-    PublishResult,
-    RateLimited,
-    TransientError,
-)
-from cmdesk.adapters.http import MaybeSent, make_session
+from cmdesk.adapters.base import Preparer
+from cmdesk.adapters.http import make_session
 from cmdesk.adapters.registry import AdapterRegistry
 from cmdesk.events import ChangeSet, EventHub
-from cmdesk.services.publishing import Job, LeaseLostError, PublishingService, process_owner
+from cmdesk.publish_job import JobRunner
+from cmdesk.publish_writers import CheckpointWriter, SuccessRecorder
+from cmdesk.services.publishing import Job, PublishingService, process_owner
 from cmdesk.services.settings import SettingsService
+
+__all__ = ["CheckpointWriter", "EngineStatus", "PublishingEngine", "SuccessRecorder"]
 
 log = logging.getLogger("cmdesk.publish")
 
 SAFETY_NET = timedelta(seconds=60)
-_T = TypeVar("_T")
-HANDOFF_RECHECK = timedelta(minutes=1)
 IN_FLIGHT_PER_WORKER = 4
 HOUSEKEEPING_EVERY = timedelta(seconds=5)
 DISPATCH_JOB = "dispatch"
+#: Targets are claimed this long before their time (the worker waits for the instant). Short:
+#: a post being published can no longer be edited, and a pause does not reach it after it is sent.
+CLAIM_AHEAD = timedelta(seconds=5)
+#: Most jobs claimed ahead of their time at once (a thousand posts due at one minute fit).
+STAGED_MAX = 2000
+#: A job whose first checkpoint was stored at its claim (``Preparer``) sends without another one
+#: only this soon after (seconds): well inside its lease.
+PREPARED_FOR = 60.0
 
 
-def _next_batch(q: queue.Queue[_T], max_batch: int) -> list[_T]:
-    """Wait for one item, then take whatever else is already waiting, up to ``max_batch``."""
-    batch = [q.get()]
-    while len(batch) < max_batch:
-        try:
-            batch.append(q.get_nowait())
-        except queue.Empty:
-            break
-    return batch
+@dataclass(frozen=True, slots=True)
+class EngineStatus:
+    """What the engine is doing, for the window's status bar."""
 
-
-class SuccessRecorder:
-    """Writes successful publishes in batches, on one thread, off the workers' path.
-
-    Under load (a thousand posts due at one minute) a transaction per success was a large share
-    of each publish's cost. A success not yet written when the process dies is not lost: the
-    target is still claimed with its outbox state, and the next attempt resumes it without
-    posting again (the network deduplicates, or the state shows every part already out).
-    """
-
-    def __init__(self, publishing: PublishingService, *, max_batch: int = 100) -> None:
-        self.publishing = publishing
-        self.max_batch = max_batch
-        self._queue: queue.Queue[tuple[int, str, PublishResult] | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="cmdesk-record", daemon=True)
-        self._thread.start()
-
-    def add(self, target_id: int, owner: str, result: PublishResult) -> None:
-        self._queue.put((target_id, owner, result))
-
-    def flush(self, timeout: float = 30.0) -> bool:
-        """Wait until everything added so far is written."""
-        deadline = time.monotonic() + timeout
-        while self._queue.unfinished_tasks and time.monotonic() < deadline:
-            time.sleep(0.005)
-        return not self._queue.unfinished_tasks
-
-    def stop(self) -> None:
-        self._queue.put(None)
-        self._thread.join(30)
-
-    def _run(self) -> None:
-        while True:
-            batch = _next_batch(self._queue, self.max_batch)
-            items = [item for item in batch if item is not None]
-            try:
-                if items:
-                    self.publishing.succeed_many(items)
-            except Exception:
-                # Not lost: the targets stay claimed and are resumed (see the class docstring).
-                log.exception("could not record %d publish(es); they will be resumed", len(items))
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
-            if None in batch:
-                return
-
-
-class CheckpointWriter:
-    """Group commit for outbox checkpoints: one transaction for every worker waiting.
-
-    Each checkpoint must be durable before its adapter sends anything, so a worker waits for
-    its own to be committed; but many workers' checkpoints share one transaction. With SQLite's
-    single writer this is what lets several publishes progress at once (benchmarks/RESULTS.md).
-    """
-
-    def __init__(self, publishing: PublishingService, *, max_batch: int = 64) -> None:
-        self.publishing = publishing
-        self.max_batch = max_batch
-        self._queue: queue.Queue[_Pending | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="cmdesk-checkpoint", daemon=True)
-        self._thread.start()
-
-    def write(self, target_id: int, owner: str, state: Mapping[str, Any]) -> None:
-        pending = _Pending(target_id, owner, dict(state))
-        self._queue.put(pending)
-        pending.done.wait()
-        if pending.error is not None:
-            raise pending.error
-
-    def stop(self) -> None:
-        self._queue.put(None)
-        self._thread.join(30)
-
-    def _run(self) -> None:
-        while True:
-            batch = _next_batch(self._queue, self.max_batch)
-            items = [p for p in batch if p is not None]
-            if items:
-                self._commit(items)
-            if None in batch:
-                return
-
-    def _commit(self, items: list[_Pending]) -> None:
-        try:
-            held = self.publishing.checkpoint_many([(p.target_id, p.owner, p.state) for p in items])
-        except Exception as exc:  # the database failed: nobody may send
-            for p in items:
-                p.error = exc
-                p.done.set()
-            return
-        for p, ok in zip(items, held, strict=True):
-            if not ok:
-                p.error = LeaseLostError(p.target_id)
-            p.done.set()
-
-
-@dataclass
-class _Pending:
-    target_id: int
-    owner: str
-    state: dict[str, Any]
-    done: threading.Event = field(default_factory=threading.Event)
-    error: BaseException | None = None
+    running: bool
+    paused: bool
+    waiting_for_network: bool
+    #: The earliest time a queued post may go out (as of the last arming); None if none.
+    next_due: datetime | None
+    #: Jobs claimed and not finished (including those claimed ahead of their time).
+    in_flight: int
 
 
 class PublishingEngine:
@@ -189,6 +93,7 @@ class PublishingEngine:
         *,
         workers: int = 8,
         http_factory: Callable[[], requests.Session] = make_session,
+        claim_ahead: timedelta = CLAIM_AHEAD,
     ) -> None:
         self.publishing = publishing
         self.settings = settings
@@ -196,13 +101,20 @@ class PublishingEngine:
         self.hub = hub
         self.owner = process_owner()
         self.workers = workers
-        self._http_factory = http_factory
-        self._local = threading.local()
+        self.claim_ahead = claim_ahead
+        self._runner = JobRunner(
+            publishing,
+            registry,
+            self.owner,
+            http_factory=http_factory,
+            network_seen=self._network_seen,
+        )
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cmdesk-publish")
         self._lock = threading.Lock()
         self._running: dict[int, Future[None]] = {}
         self._scheduler: BackgroundScheduler | None = None
         self._stopping = False
+        self._stopped = threading.Event()  # wakes workers waiting for a job's instant
         # APScheduler only keeps time: its job (and any finishing worker) sets this event, and
         # one dispatcher thread does the work, so dispatches never overlap or get skipped.
         self._wake = threading.Event()
@@ -210,26 +122,28 @@ class PublishingEngine:
         self._housekept: datetime | None = None
         self._paused = False
         self._grace = timedelta(minutes=15)
-        # Channels whose sign-in was refused: jobs already claimed for them are given back
-        # unrun until the channel is reconnected (a change event on it clears the entry).
-        self._needs_reauth: set[int] = set()
         self._unsubscribe = self.hub.subscribe(self._on_change)
         self._recorder: SuccessRecorder | None = None
         self._checkpoints: CheckpointWriter | None = None
+        self._waiting_for_network = False
+        self._next_due: datetime | None = None
 
     # --- life cycle ----------------------------------------------------------------------------
 
     def start(self) -> None:
         """Start the scheduler thread; posts due now go out right away."""
         self.publishing.release_stale_leases()
+        self._waiting_for_network = self.publishing.waiting_for_network()
+        self._paused = bool(self.settings.get("publishing_paused"))
         scheduler = BackgroundScheduler(
             timezone=UTC,
             # The job only wakes the dispatcher thread, so it never runs long enough to overlap
             # itself; a late run (after sleep) still runs: cmdesk applies its own missed rule.
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
-        self._recorder = SuccessRecorder(self.publishing)
+        self._recorder = SuccessRecorder(self.publishing, defer=lambda: self.busy > 0)
         self._checkpoints = CheckpointWriter(self.publishing)
+        self._runner.recorder, self._runner.checkpoints = self._recorder, self._checkpoints
         scheduler.start()
         self._scheduler = scheduler
         self._dispatcher = threading.Thread(
@@ -237,28 +151,64 @@ class PublishingEngine:
         )
         self._dispatcher.start()
         self.arm(datetime.now(UTC))
+        self._announce()
 
     def stop(self, *, wait: bool = True) -> None:
         """Stop claiming, let running publishes finish (``wait``), then release what is held."""
         self._stopping = True
+        self._stopped.set()
         self._unsubscribe()
+        running = self._scheduler is not None
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
         self._wake.set()
         if self._dispatcher is not None:
             self._dispatcher.join(30)
+        with self._lock:
+            queued = dict(self._running)
         self._pool.shutdown(wait=wait, cancel_futures=True)
+        for target_id, future in queued.items():
+            if future.cancelled():  # claimed (perhaps ahead of its time) but never started
+                self.publishing.release(target_id, self.owner)
         if self._recorder is not None:
             self._recorder.stop()
         if self._checkpoints is not None:
             self._checkpoints.stop()
         self.publishing.release_stale_leases()
+        if running:
+            self._announce()
 
     @property
     def busy(self) -> int:
         with self._lock:
             return len(self._running)
+
+    def status(self) -> EngineStatus:
+        """What the engine is doing now; safe to call from any thread (no database access)."""
+        with self._lock:
+            return EngineStatus(
+                running=self._scheduler is not None and not self._stopping,
+                paused=self._paused,
+                waiting_for_network=self._waiting_for_network,
+                next_due=self._next_due,
+                in_flight=len(self._running),
+            )
+
+    def _announce(self) -> None:
+        """Tell listeners (the window's status bar) that ``status()`` changed."""
+        self.hub.emit(ChangeSet.of(updated=[("engine", 0)], description="engine"))
+
+    def _set_flags(self, *, paused: bool | None = None, offline: bool | None = None) -> None:
+        with self._lock:
+            before = (self._paused, self._waiting_for_network)
+            if paused is not None:
+                self._paused = paused
+            if offline is not None:
+                self._waiting_for_network = offline
+            changed = before != (self._paused, self._waiting_for_network)
+        if changed:
+            self._announce()
 
     # --- arming --------------------------------------------------------------------------------
 
@@ -268,19 +218,12 @@ class PublishingEngine:
         if scheduler is None or self._stopping:
             return
         now = datetime.now(UTC)
-        if when is None and (self._paused or self.busy >= self.workers * IN_FLIGHT_PER_WORKER):
-            # Paused, or every worker busy (each re-arms when it finishes): only the safety net is
-            # needed now; arming for "due now" would spin while nothing can be started.
+        if when is None and self.busy >= self.workers * IN_FLIGHT_PER_WORKER:
+            # Every worker busy (each re-arms when it finishes): only the safety net is needed
+            # now; arming for "due now" would spin while nothing can be started.
             when = now + SAFETY_NET
         if when is None:
-            wake = self.publishing.next_wakeup()
-            # The plan's clock may be a test's; the scheduler runs on real time, so convert the
-            # distance rather than the instant.
-            when = (
-                now + max(timedelta(0), (wake - self.publishing.clock.now()))
-                if wake
-                else now + SAFETY_NET
-            )
+            when = self._next_wake(now)
         when = min(when, now + SAFETY_NET)
         if when <= now:
             self._wake.set()  # due now: no timer needed
@@ -289,11 +232,28 @@ class PublishingEngine:
             self._wake.set, "date", run_date=when, id=DISPATCH_JOB, replace_existing=True
         )
 
+    def _next_wake(self, now: datetime) -> datetime:
+        """When to dispatch next (real time); also notes the next post's time for ``status()``."""
+        due, wake = self.publishing.wakeups()
+        with self._lock:
+            moved, self._next_due = due != self._next_due, due
+        if moved:
+            self._announce()
+        if self._paused:
+            return now + SAFETY_NET  # nothing may start: arming for "due now" would spin
+        if due is not None:
+            due -= self.claim_ahead  # claimed a little early (see the module docstring)
+        wake = min((w for w in (due, wake) if w is not None), default=None)
+        if wake is None:
+            return now + SAFETY_NET
+        # The plan's clock may be a test's; the scheduler runs on real time, so convert the
+        # distance rather than the instant.
+        return now + max(timedelta(0), wake - self.publishing.clock.now())
+
     def _on_change(self, changes: ChangeSet) -> None:
         if changes.description.startswith("engine"):
             return  # our own outcomes: the worker re-arms when it finishes
-        with self._lock:
-            self._needs_reauth -= changes.ids("channel")
+        self._runner.channels_changed(changes.ids("channel"))
         if changes.ids("setting"):
             self._housekept = None  # read the settings again, at once (a resume must not wait)
             self.arm(datetime.now(UTC))
@@ -327,35 +287,97 @@ class PublishingEngine:
             # Settings, stale leases and the missed rule change slowly: under load a dispatch
             # follows every finished publish, and these would cost writes each time.
             self._housekept = now
-            self._paused = bool(self.settings.get("publishing_paused"))
+            self._set_flags(paused=bool(self.settings.get("publishing_paused")))
             self._grace = timedelta(minutes=int(self.settings.get("missed_grace_minutes")))
             self.publishing.release_stale_leases()
             if not self._paused:
                 self.publishing.mark_missed(self._grace)
         if self._paused:
             return 0
-        # A short queue of claimed jobs waits behind the workers, so none idles between two
-        # dispatches; it stays short because every claim holds a lease.
-        free = self.workers * IN_FLIGHT_PER_WORKER - self.busy
-        if free <= 0:
-            return 0
-        due = self.publishing.due_target_ids(limit=free)
-        jobs = self.publishing.claim_many(due, self.owner) if due else []
+        jobs = self.publishing.claim_many(self._to_claim(), self.owner, ahead=self.claim_ahead)
+        prepared = self._prepare(jobs)
+        stamp = time.monotonic()
         for job in jobs:
-            self._submit(job)
+            job = prepared.get(job.target_id, job)
+            self._submit(job, stamp if job.request.prepared else None)
         return len(jobs)
 
-    def _submit(self, job: Job) -> None:
+    def _prepare(self, jobs: list[Job]) -> dict[int, Job]:
+        """Store the first checkpoint of the jobs just claimed, in one transaction (``Preparer``).
+
+        For the adapters that allow it, the checkpoint each publish would write before sending
+        is written here, before the posts' time, so that nothing waits for the database at the
+        minute itself. Returns the jobs whose request now carries its prepared state.
+        """
+        states: dict[int, tuple[Job, Mapping[str, Any]]] = {}
+        for job in jobs:
+            if job.is_demo or job.handed_off is not None:
+                continue
+            try:
+                adapter = self.registry.get(job.network)
+            except Exception:  # no adapter: run_job says so
+                continue
+            state = adapter.prepare(job.request) if isinstance(adapter, Preparer) else None
+            if state is not None:
+                states[job.target_id] = (job, state)
+        if not states:
+            return {}
+        items = [(tid, self.owner, state) for tid, (_, state) in states.items()]
+        held = self.publishing.checkpoint_many(items)
+        return {
+            tid: replace(job, request=replace(job.request, state=state, prepared=True))
+            for (tid, (job, state)), ok in zip(states.items(), held, strict=True)
+            if ok
+        }
+
+    def _to_claim(self) -> list[int]:
+        """Targets to claim: a short queue of due ones, and all that become due very soon.
+
+        A short queue of due jobs waits behind the workers, so none idles between two dispatches;
+        it stays short because every claim holds a lease. Jobs not yet due are claimed ahead
+        (up to ``STAGED_MAX``) so that their claim is not on the minute's path.
+        """
+        pub = self.publishing
         with self._lock:
-            future = self._pool.submit(self.run_job, job)
+            running = set(self._running)
+        free = self.workers * IN_FLIGHT_PER_WORKER - len(running)
+        chosen = pub.due_target_ids(limit=free) if free > 0 else []
+        room = STAGED_MAX - len(running) - len(chosen)
+        if room > 0 and self.claim_ahead > timedelta(0):
+            chosen += pub.upcoming_target_ids(self.claim_ahead, room)
+        # One already ours (a lease that ran out while it waited) is never taken twice.
+        return [target_id for target_id in chosen if target_id not in running]
+
+    def _submit(self, job: Job, prepared_at: float | None = None) -> None:
+        with self._lock:
+            if job.target_id in self._running:
+                return
+            future = self._pool.submit(self._run_when_ready, job, prepared_at)
             self._running[job.target_id] = future
         future.add_done_callback(functools.partial(self._finished, job.target_id))
 
     def _finished(self, target_id: int, _future: Future[None]) -> None:
         with self._lock:
             self._running.pop(target_id, None)
-        # Work may be waiting for a free worker: look again now rather than at the next tick.
-        self.arm(datetime.now(UTC))
+            room = len(self._running) < self.workers * IN_FLIGHT_PER_WORKER
+        if room:
+            # Work may be waiting for a free worker: look again now rather than at the next tick.
+            self.arm(datetime.now(UTC))
+
+    def _run_when_ready(self, job: Job, prepared_at: float | None = None) -> None:
+        """Wait for a job claimed ahead of its time, then run it (unless stopped or paused)."""
+        if job.ready_at is not None:
+            # The plan's clock may be a test's: wait the distance, in real time.
+            delay = (job.ready_at - self.publishing.clock.now()).total_seconds()
+            if delay > 0:
+                self._stopped.wait(delay)
+        if self._stopping or self._paused:
+            self.publishing.release(job.target_id, self.owner)
+            return
+        if prepared_at is not None and time.monotonic() - prepared_at > PREPARED_FOR:
+            # The lease was last checked when the state was stored: check it again at the send.
+            job = replace(job, request=replace(job.request, prepared=False))
+        self.run_job(job)
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Wait until no publish is running (tests, daemon shutdown)."""
@@ -373,120 +395,10 @@ class PublishingEngine:
 
     # --- one publish ---------------------------------------------------------------------------
 
-    def _http(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "http", None)
-        if session is None:
-            session = self._http_factory()
-            self._local.http = session
-        return session
-
     def run_job(self, job: Job) -> None:
         """Publish one claimed target (or check its hand-off) and record the outcome; never raises."""
-        tid, owner, pub = job.target_id, self.owner, self.publishing
-        network = "demo" if job.is_demo else job.network
-        label = (
-            f"target={tid} post={job.post_id} channel={job.request.channel.name!r} "
-            f"attempt={job.request.attempt}"
-        )
-        with self._lock:
-            blocked = job.channel_id in self._needs_reauth
-        if blocked:
-            pub.release(tid, owner)
-            return
-        try:
-            adapter = self.registry.get(network)
-            if job.handed_off is not None:
-                self._check_handoff(job, adapter, label)
-                return
-            result = adapter.publish(
-                job.request, pub.credentials_for(job), self._http(), self._checkpoint_for(tid)
-            )
-        except LeaseLostError:
-            log.warning("publish %s: lease lost; left to the process that holds it", label)
-        except RateLimited as exc:
-            log.info("publish %s: rate limited until %s", label, exc.retry_at.isoformat())
-            pub.retry_later(tid, owner, exc.message, at=self._plan_time(exc.retry_at))
-        except NetworkUnavailable:
-            log.info("publish %s: waiting for the network", label)
-            pub.wait_for_network(tid, owner)
-        except TransientError as exc:
-            log.info("publish %s: will retry: %s %s", label, exc.message, exc.detail)
-            at = None
-            if exc.retry_after is not None:
-                at = pub.clock.now() + timedelta(seconds=exc.retry_after)
-            pub.retry_later(tid, owner, exc.message, at=at)
-        except (AmbiguousError, MaybeSent) as exc:
-            log.warning("publish %s: needs confirmation: %s", label, exc.message)
-            pub.ambiguous(tid, owner, _ambiguous_message(exc.message))
-        except AuthExpired as exc:
-            log.warning("publish %s: sign-in refused: %s", label, exc.detail or exc.message)
-            with self._lock:
-                self._needs_reauth.add(job.channel_id)
-            pub.fail(tid, owner, exc.message, reauth_channel=True)
-        except PermanentError as exc:
-            if job.request.scheduled_at is not None:
-                log.info(
-                    "publish %s: hand-off refused, cmdesk will send it: %s", label, exc.message
-                )
-                pub.handoff_refused(tid, owner, exc.message)
-            else:
-                log.warning("publish %s: failed: %s", label, exc.message)
-                pub.fail(tid, owner, exc.message)
-        except Exception as exc:  # a bug in an adapter: retried with backoff, then failed
-            log.exception("publish %s: unexpected error", label)
-            pub.retry_later(tid, owner, f"Unexpected problem ({type(exc).__name__}); retrying.")
-        else:
-            if result.handed_off:
-                log.info(
-                    "publish %s: handed to the server's scheduler as %s", label, result.remote_id
-                )
-                pub.handed_off(tid, owner, result)
-            else:
-                log.info("publish %s: published %s", label, result.url or result.remote_id)
-                if self._recorder is not None:
-                    self._recorder.add(tid, owner, result)
-                else:
-                    pub.succeed(tid, owner, result)
+        self._runner.run(job)
 
-    def _checkpoint_for(self, target_id: int) -> Callable[[Mapping[str, Any]], None]:
-        writer, owner = self._checkpoints, self.owner
-        if writer is None:  # not started (tests drive the engine by hand): write directly
-            return lambda state: self.publishing.checkpoint(target_id, owner, state)
-        return lambda state: writer.write(target_id, owner, state)
-
-    def _check_handoff(self, job: Job, adapter: object, label: str) -> None:
-        """Ask the server whether a handed-off post went out; errors propagate to run_job."""
-        pub, tid, owner = self.publishing, job.target_id, self.owner
-        handed = job.handed_off or {}
-        if not isinstance(adapter, HandoffTracker):
-            pub.fail(tid, owner, "This network cannot tell whether a handed-off post went out.")
-            return
-        first = job.request.parts[0] if job.request.parts else None
-        result = adapter.check_handoff(
-            job.request.channel,
-            pub.credentials_for(job),
-            self._http(),
-            str(handed.get("scheduled_id")),
-            text=first.text if first else None,
-            scheduled_at=job.planned_at,
-            spoiler_text=str(job.request.options.get("spoiler_text") or ""),
-        )
-        if result is None:
-            log.info("publish %s: handed-off post not out yet; looking again soon", label)
-            pub.check_again_later(tid, owner, pub.clock.now() + HANDOFF_RECHECK)
-        else:
-            log.info(
-                "publish %s: the server published it: %s", label, result.url or result.remote_id
-            )
-            pub.succeed(tid, owner, result)
-
-    def _plan_time(self, real: datetime) -> datetime:
-        """A real-clock instant expressed in the plan's clock (the same clock outside tests)."""
-        return self.publishing.clock.now() + (real - datetime.now(UTC))
-
-
-def _ambiguous_message(detail: str) -> str:
-    return (
-        f"{detail} cmdesk cannot tell whether the post went out and will not risk sending it "
-        "twice. Check the account, then mark it as sent or not sent."
-    )
+    def _network_seen(self, offline: bool) -> None:
+        if offline != self._waiting_for_network:
+            self._set_flags(offline=offline)

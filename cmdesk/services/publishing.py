@@ -6,7 +6,8 @@ Every step is its own short transaction, so a crash at any point leaves the plan
    grace period ago (the computer was off or asleep) become ``missed``; the person decides.
 2. ``claim``: one conditional UPDATE per target (``state='queued' AND due ...``) takes it with a
    lease; only the process whose UPDATE changed exactly one row publishes it. The first claim
-   freezes the payload and mints the idempotency token; every retry reuses both.
+   freezes the payload and mints the idempotency token; every retry reuses both. The engine
+   claims up to a few seconds before the time (``ahead``) and waits for ``Job.ready_at``.
 3. ``checkpoint``: the adapter's outbox state, written and committed before each remote create.
 4. ``succeed`` / ``fail`` / ``retry_later`` / ``ambiguous``: the outcome, and the post's status
    derived from all its targets.
@@ -113,6 +114,8 @@ class Job:
     planned_at: datetime | None = None
     #: The engine's own notes on the target (``ENGINE_KEYS``), kept apart from the adapter's state.
     engine_state: Mapping[str, Any] = field(default_factory=dict)
+    #: When it may go out (its time, or its retry time); a job claimed ahead waits for it.
+    ready_at: datetime | None = None
 
     @property
     def handed_off(self) -> Mapping[str, Any] | None:
@@ -173,14 +176,18 @@ class PublishingService(Service):
         Uses the same rule as ``due_target_ids``: a target waiting for its retry, or on a
         channel that cannot publish, must not wake the engine before it could be taken.
         """
+        candidates = [v for v in self.wakeups() if v is not None]
+        return min(candidates) if candidates else None
+
+    def wakeups(self) -> tuple[datetime | None, datetime | None]:
+        """The earliest instant a queued target may be taken, and the earliest lease expiry."""
         t = Target.__table__.c
         with self._read() as s:
             ready = s.scalar(_claimable(select(func.min(_ready_at()))))
             lease = s.scalar(
                 select(func.min(t.lease_until)).where(t.state == TargetState.PUBLISHING.value)
             )
-        candidates = [v for v in (ready, lease) if v is not None]
-        return min(candidates) if candidates else None
+        return ready, lease
 
     def release_stale_leases(self) -> ChangeSet:
         """Give back targets whose lease ran out or whose owner process died."""
@@ -248,12 +255,27 @@ class PublishingService(Service):
             log.info("%d post target(s) missed their time", len(rows))
         return self._emit(_targets_changed(rows))
 
-    def due_target_ids(self, limit: int) -> list[int]:
-        """Queued targets that may be claimed now, oldest first (channels that can publish)."""
+    def due_target_ids(self, limit: int, *, ahead: timedelta = timedelta(0)) -> list[int]:
+        """Queued targets that may be claimed now, oldest first (channels that can publish).
+
+        ``ahead`` also takes those that become due within that time.
+        """
         now = self.clock.now()
         with self._read() as s:
-            q = _claimable(select(Target.id)).where(_ready_at() <= now)
+            q = _claimable(select(Target.id)).where(_ready_at() <= now + ahead)
             return list(s.scalars(q.order_by(Target.due_at, Target.id).limit(limit)))
+
+    def upcoming_target_ids(self, within: timedelta, limit: int) -> list[int]:
+        """Queued targets not due yet that become due within ``within``, soonest first.
+
+        The engine claims these a few seconds early, so that the database work is done before
+        the minute; its workers wait for each job's instant (``Job.ready_at``) before sending.
+        """
+        now = self.clock.now()
+        ready = _ready_at()
+        with self._read() as s:
+            q = _claimable(select(Target.id)).where(ready > now, ready <= now + within)
+            return list(s.scalars(q.order_by(ready, Target.id).limit(limit)))
 
     # --- claiming ------------------------------------------------------------------------------
 
@@ -262,7 +284,9 @@ class PublishingService(Service):
         jobs = self.claim_many([target_id], owner)
         return jobs[0] if jobs else None
 
-    def claim_many(self, target_ids: Sequence[int], owner: str) -> list[Job]:
+    def claim_many(
+        self, target_ids: Sequence[int], owner: str, *, ahead: timedelta = timedelta(0)
+    ) -> list[Job]:
         """Take several due targets in one transaction; those another process took are skipped.
 
         One conditional UPDATE (``state='queued' AND due ...``) takes them all: each row changes
@@ -280,7 +304,7 @@ class PublishingService(Service):
                     .where(
                         Target.id.in_(list(target_ids)),
                         Target.state == TargetState.QUEUED.value,
-                        _ready_at() <= now,
+                        _ready_at() <= now + ahead,
                     )
                     .values(
                         state=TargetState.PUBLISHING.value,
@@ -368,6 +392,7 @@ class PublishingService(Service):
             ),
             planned_at=post.scheduled_at,
             engine_state={k: v for k, v in progress.items() if k in ENGINE_KEYS},
+            ready_at=_target_ready_at(target),
         )
 
     def problems(self, post_id: int, registry: AdapterRegistry) -> dict[str, list[Problem]]:
@@ -777,6 +802,14 @@ def _ready_at() -> ColumnElement[datetime]:
         (and_(t.next_retry_at.is_not(None), t.next_retry_at > t.due_at), t.next_retry_at),
         else_=t.due_at,
     )
+
+
+def _target_ready_at(target: Target) -> datetime | None:
+    """``_ready_at`` for a loaded target."""
+    due, retry = target.due_at, target.next_retry_at
+    if retry is not None and (due is None or retry > due):
+        return retry
+    return due
 
 
 def _claimable(q: Select[Any]) -> Select[Any]:
