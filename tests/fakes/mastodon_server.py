@@ -156,6 +156,10 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    # socketserver's default backlog is 5: a burst of new connections (32 workers waking at the
+    # same instant) then has its handshakes dropped and retried by TCP after 1, 3, 7 ... 31 s.
+    # Real servers (nginx: 511) queue them.
+    request_queue_size = 512
     fake: FakeMastodon
 
 
