@@ -78,6 +78,12 @@ def time_process(args: list[str], env: dict[str, str]) -> float:
 
 def measure(runs: int, folder: Path, url: str, posts: int) -> dict[str, object]:
     env = child_env(folder)
+    # As installed: pip compiles the bytecode at install time; a checkout run with
+    # PYTHONDONTWRITEBYTECODE would otherwise compile every changed module at every start.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "cmdesk"), str(ROOT / "ui")],
+        check=True,
+    )
     me = [sys.executable, str(Path(__file__).resolve())]
     startup, baseline = [], []
     for _ in range(runs):  # interleaved, so both see the same machine load

@@ -28,7 +28,14 @@ class EventBridge(QObject):
     def __init__(self, hub: EventHub, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._arrived.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-        self._unsubscribe = hub.subscribe(self._arrived.emit)
+        counts = self._counts = _Counts()
+        arrived = self._arrived.emit
+
+        def forward(changes: ChangeSet) -> None:
+            counts.emitted += 1  # on the hub's thread, when the change is made
+            arrived(changes)
+
+        self._unsubscribe = hub.subscribe(forward)
         # A plain function, not a bound method: it must still work while the object is dying.
         unsubscribe = self._unsubscribe
         self.destroyed.connect(lambda *_: unsubscribe())
@@ -37,6 +44,27 @@ class EventBridge(QObject):
         """Stop listening to the hub (also done automatically when the object is destroyed)."""
         self._unsubscribe()
 
+    @property
+    def emitted(self) -> int:
+        """How many change sets the core has made so far (delivered or still on their way)."""
+        return self._counts.emitted
+
+    @property
+    def delivering(self) -> int:
+        """The number of the change set being delivered now (1 for the first)."""
+        return self._counts.delivered
+
     @Slot(object)
     def _deliver(self, changes: ChangeSet) -> None:
+        # Deliveries keep the order of emission (one queued connection), so this is the
+        # number the change set had when it was made.
+        self._counts.delivered += 1
         self.changed.emit(changes)
+
+
+class _Counts:
+    """Change sets made and delivered, kept apart from the QObject that may die first."""
+
+    def __init__(self) -> None:
+        self.emitted = 0
+        self.delivered = 0

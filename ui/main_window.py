@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
             return existing
         page = self._make_page(key)
         page.setObjectName(f"{key}Page")
+        page.bridge = self.bridge
         page.edit_requested.connect(self.open_post)
         page.new_post_requested.connect(self.new_post)
         self._pages[key] = page

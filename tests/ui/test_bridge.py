@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from cmdesk.events import ChangeSet, EventHub
 from ui.bridge import EventBridge
+from ui.views.page import PlanPage
 
 
 def test_change_from_a_worker_thread_arrives_on_the_gui_thread(qtbot: QtBot) -> None:
@@ -54,3 +55,30 @@ def test_destroyed_bridge_unsubscribes(qtbot: QtBot, caplog: pytest.LogCaptureFi
         hub.emit(ChangeSet.of(created=[("post", 1)]))
     # A listener still pointing at the deleted object would raise, and the hub would log it.
     assert not caplog.records
+
+
+def test_a_page_skips_change_sets_its_last_reload_already_read(qtbot: QtBot) -> None:
+    class CountingPage(PlanPage):
+        reloads = 0
+
+        def reload(self) -> None:
+            self.reloads += 1
+
+    hub = EventHub()
+    bridge = EventBridge(hub)
+    page = CountingPage()
+    qtbot.addWidget(page)
+    page.bridge = bridge
+    bridge.changed.connect(page.on_changes)
+    page.show()
+    qtbot.waitUntil(lambda: page.reloads == 1)
+    change = ChangeSet.of(updated=[("post", 1)])
+    hub.emit(change)  # made before the next reload ...
+    page.refresh()  # ... which therefore reads it (as after a drop)
+    assert page.reloads == 2
+    qtbot.wait(20)  # its delivery costs nothing more
+    assert page.reloads == 2
+    hub.emit(change)  # made after: must be shown
+    qtbot.waitUntil(lambda: page.reloads == 3)
+    assert bridge.emitted == bridge.delivering == 2
+    bridge.close()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 
 from cmdesk.dto import WorkspaceDTO
 from cmdesk.events import ChangeSet
+from ui.bridge import EventBridge
 
 
 class PlanPage(QWidget):
@@ -36,6 +37,10 @@ class PlanPage(QWidget):
         super().__init__(parent)
         self._workspace: WorkspaceDTO | None = None
         self._stale = True
+        #: The window's bridge, when the page is in one: lets it skip change sets its last
+        #: reload already saw.
+        self.bridge: EventBridge | None = None
+        self._fresh_as_of = -1
 
     @property
     def workspace(self) -> WorkspaceDTO | None:
@@ -48,6 +53,11 @@ class PlanPage(QWidget):
 
     def on_changes(self, changes: ChangeSet) -> None:
         """The plan changed: reload now if visible, else when next shown."""
+        if self.bridge is not None and self.bridge.delivering <= self._fresh_as_of:
+            # Made before the last reload started, so that reload already read it: a drop
+            # reloads at once (through ``performed``) and need not reload again when its own
+            # change set arrives a moment later.
+            return
         if self.relevant(changes):
             self.mark_stale()
 
@@ -63,6 +73,7 @@ class PlanPage(QWidget):
     def refresh(self) -> None:
         """Reload from the services now."""
         self._stale = False
+        self._fresh_as_of = self.bridge.emitted if self.bridge is not None else -1
         self.reload()
 
     def reload(self) -> None:
