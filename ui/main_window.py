@@ -9,6 +9,7 @@ in any page can be undone from anywhere.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +40,8 @@ from ui.status_bar import Attention, EngineStatusLike, SchedulerStatus, attentio
 from ui.status_bar import install as install_status_bar
 from ui.tasks import TaskRunner
 from ui.views.banner import Banner
+from ui.views.calendar_page import CalendarPage
+from ui.views.calendar_toolbar import CalendarMode
 from ui.views.page import PlanPage
 from ui.window_state import WindowState
 from ui.workspace_bar import color_dot, status_phrase, status_summary, summary_html
@@ -202,6 +205,9 @@ class MainWindow(QMainWindow):
         self.scheduler_status.show_state(status, attention, self._ctx.clock.now(), zone)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        calendar = self._pages.get("calendar")
+        if isinstance(calendar, CalendarPage):
+            self._state.save_calendar_mode(calendar.mode.value)
         self._state.save(
             self.saveGeometry(),
             self.saveState(),
@@ -337,9 +343,11 @@ class MainWindow(QMainWindow):
     def _make_page(self, key: str) -> PlanPage:
         # Imported here: a page's modules load when it is first shown, not at start-up.
         if key == "calendar":
-            from ui.views.calendar_page import CalendarPage
-
-            return CalendarPage(self._ctx, self.plan_actions, self)
+            page = CalendarPage(self._ctx, self.plan_actions, self)
+            if mode := self._state.calendar_mode():
+                with contextlib.suppress(ValueError):  # a hand-edited file: keep the month
+                    page.set_mode(CalendarMode(mode))
+            return page
         if key == "board":
             from ui.views.board_page import BoardPage
 

@@ -144,7 +144,11 @@ class SchedulerStatus(QWidget):
 
 
 def install(status_bar: QStatusBar, widget: SchedulerStatus, summary: QLabel) -> None:
-    """Place the scheduler state on the left and the status summary on the right."""
+    """Place the scheduler state and the status summary on the right, always visible.
+
+    Both are permanent widgets, so the short messages after an action ("Move of 'Launch
+    teaser'") take the left part without hiding whether publishing is on.
+    """
     status_bar.setSizeGripEnabled(False)
-    status_bar.addWidget(widget)
+    status_bar.addPermanentWidget(widget)
     status_bar.addPermanentWidget(summary)

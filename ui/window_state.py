@@ -33,6 +33,12 @@ class WindowState:
     def page(self) -> str:
         return str(self._settings.value("window/page", "") or "")
 
+    def calendar_mode(self) -> str:
+        return str(self._settings.value("window/calendar_mode", "") or "")
+
+    def save_calendar_mode(self, mode: str) -> None:
+        self._settings.setValue("window/calendar_mode", mode)
+
     def workspace_id(self) -> int | None:
         value = self._settings.value("window/workspace")
         try:

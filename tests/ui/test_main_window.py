@@ -17,6 +17,7 @@ from ui.main_window import PAGES, MainWindow, status_summary
 from ui.models.month import CalendarRole, MonthPeriod
 from ui.notifier import NotificationKind
 from ui.views.calendar_page import CalendarPage
+from ui.views.calendar_toolbar import CalendarMode
 from ui.views.list_page import ListPage
 from ui.views.month_view import month_title
 from ui.window_state import WindowState
@@ -187,6 +188,7 @@ def test_window_remembers_page_workspace_and_geometry(qtbot: QtBot, demo_ctx: Ap
     first.show()
     first.resize(1400, 790)
     first.workspace_combo.setCurrentIndex(1)
+    calendar(first).set_mode(CalendarMode.WEEK)
     first.show_page("list")
     geometry = first.saveGeometry()
     first.close()
@@ -196,6 +198,7 @@ def test_window_remembers_page_workspace_and_geometry(qtbot: QtBot, demo_ctx: Ap
     second.show()
     assert second.current_page_key() == "list"
     assert second.workspace is not None and second.workspace.name == "Panadería La Espiga"
+    assert calendar(second).mode == CalendarMode.WEEK
 
 
 def test_edit_menu_names_the_step_and_undoes_it(window: MainWindow, demo_ctx: AppContext) -> None:
