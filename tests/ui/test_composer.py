@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from cmdesk.bootstrap import AppContext
-from cmdesk.dto import WorkspaceDTO
+from cmdesk.dto import PostInput, WorkspaceDTO
 from cmdesk.status import PostStatus
 from ui.actions import PlanActions
 from ui.views.composer import ComposerDialog, SaveKind
@@ -341,3 +341,18 @@ def test_ctrl_s_saves_and_escape_asks_before_closing(
     with qtbot.waitSignal(dialog.saved):
         qtbot.keyClick(dialog.master, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert setup.ctx.plan.list_unscheduled(setup.ws.id)[0].snippet == "Borrador"
+
+
+def test_a_removed_channel_is_named_before_saving_drops_it(
+    setup: Setup, open_composer: Callable[..., ComposerDialog]
+) -> None:
+    post_id = setup.ctx.plan.create_post(
+        setup.ws.id, PostInput(text="Pan de centeno", channel_ids=(setup.masto, setup.sky))
+    ).subject
+    setup.ctx.channels.remove(setup.sky)
+    dialog = open_composer(post_id)
+    assert not dialog.banner.isHidden()
+    assert "Sky" in dialog.banner.text() and "removed" in dialog.banner.text()
+    assert set(dialog.channel_boxes) == {setup.masto}
+    other = open_composer(None)  # a new post has nothing to warn about
+    assert other.banner.isHidden()

@@ -50,7 +50,12 @@ from ui.views.composer.media_strip import MediaStrip
 from ui.views.composer.preview import PreviewColumn
 from ui.views.composer.saving import SaveKind, commit
 from ui.views.composer.schedule import SchedulePicker
-from ui.views.composer.state import content_of, load_post, snapshot_of
+from ui.views.composer.state import (
+    content_of,
+    load_post,
+    removed_channels_notice,
+    snapshot_of,
+)
 
 AUTOSAVE_MS = 1000
 _OVER = QColor("#d93025")
@@ -98,6 +103,7 @@ class ComposerDialog(QDialog):
         self._autosave.setInterval(AUTOSAVE_MS)
         self._autosave.timeout.connect(self.autosave_now)
         load_post(self, self.post, draft)
+        self._warn_of_removed_channels()
         self._loading = False
         self.dirty = draft is not None
         self.refresh_checks()
@@ -175,6 +181,14 @@ class ComposerDialog(QDialog):
         layout.addWidget(self.tabs, 0)
         self._editor_layout = layout
         return box
+
+    def _warn_of_removed_channels(self) -> None:
+        """Say so when the post targets a channel that was removed: saving will drop it."""
+        notice = removed_channels_notice(self.ctx, self.post, self.channels)
+        if notice:
+            shown = self.banner.text() if self.banner.isVisibleTo(self) else ""
+            self.banner.setText(f"{shown}\n{notice}" if shown else notice)
+            self.banner.show()
 
     def _build_channel_row(self) -> QHBoxLayout:
         row = QHBoxLayout()

@@ -12,10 +12,12 @@ saved post are read when it is loaded and handed back unchanged on save, never w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cmdesk.autosave import DraftSnapshot, VariantDraft
-from cmdesk.dto import PostDetail, PostInput, VariantInput
+from cmdesk.bootstrap import AppContext
+from cmdesk.dto import ChannelDTO, PostDetail, PostInput, VariantInput
 from ui.views.composer.saving import Content
 
 if TYPE_CHECKING:
@@ -107,3 +109,18 @@ def content_of(dialog: ComposerDialog) -> Content:
             options=dialog.variant_options.get(cid, {}),
         )
     return Content(data, variants, dialog.schedule.value())
+
+
+def removed_channels_notice(
+    ctx: AppContext, post: PostDetail | None, live: Mapping[int, ChannelDTO]
+) -> str:
+    """A notice when ``post`` targets channels no longer in the workspace (else "")."""
+    gone = [cid for cid in post.channel_ids if cid not in live] if post else []
+    if post is None or not gone:
+        return ""
+    every = ctx.channels.list(post.workspace_id, include_removed=True)
+    names = [c.name for c in every if c.id in gone] or [f"{len(gone)} removed channels"]
+    return (
+        f"This post was also planned for {', '.join(names)}, which was removed from the "
+        "workspace. Saving keeps it only on the channels ticked above."
+    )
