@@ -27,6 +27,7 @@ from cmdesk.services import (
 from cmdesk.services.composer import ComposerService
 from cmdesk.services.connections import ConnectionService
 from cmdesk.services.history import HistoryService
+from cmdesk.services.inbox import InboxService
 from cmdesk.services.media import MediaService
 from cmdesk.services.publishing import PublishingService
 
@@ -50,6 +51,7 @@ class AppContext:
     connections: ConnectionService
     history: HistoryService
     composer: ComposerService
+    inbox: InboxService
 
     def close(self) -> None:
         self.db.dispose()
@@ -91,6 +93,7 @@ def build_context(
         composer=ComposerService(
             db, clock, hub, registry, MediaService(db, clock, hub, media_root)
         ),
+        inbox=InboxService(db, clock, hub, creds, registry),
     )
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from cmdesk.status import PostStatus, TargetState
+from cmdesk.status import InboxState, PostStatus, TargetState
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,3 +320,61 @@ class PostEdit:
     def reversed(self) -> PostEdit:
         back = self.placement.reversed() if self.placement is not None else None
         return PostEdit(self.after, self.before, back)
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItemDTO:
+    """A mention, reply, quote or direct message from one channel, ready to list and show.
+
+    ``text`` is plain text (lists, search, counting); ``safe_html`` is the sanitised subset of the
+    network's HTML (empty for networks that send plain text with facets, such as Bluesky).
+    """
+
+    id: int
+    workspace_id: int
+    channel_id: int
+    network: str
+    kind: str
+    remote_id: str
+    remote_url: str
+    conversation_id: str | None
+    author_handle: str
+    author_name: str
+    text: str
+    safe_html: str
+    received_at: datetime
+    state: InboxState
+    post_id: int | None
+    post_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class InboxFilter:
+    """Which inbox items to list; an empty set means "any"."""
+
+    channel_ids: frozenset[int] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    states: frozenset[InboxState] = frozenset()
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationEntry:
+    """One post of the thread around an inbox item."""
+
+    remote_id: str
+    author_handle: str
+    author_name: str
+    text: str
+    safe_html: str
+    created_at: datetime | None
+    is_ours: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """An inbox item with the post of ours it answers and the thread around it, oldest first."""
+
+    item: InboxItemDTO
+    our_post: PostSummary | None
+    entries: tuple[ConversationEntry, ...]

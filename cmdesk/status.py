@@ -114,3 +114,16 @@ def check_transition(old: PostStatus, new: PostStatus, *, by_engine: bool = Fals
     raise TransitionError(
         f"Cannot change a post from {old.label.lower()} to {new.label.lower()}: {_reason(old, new)}"
     )
+
+
+class InboxState(StrEnum):
+    """Where an inbox item stands: not yet seen, seen, answered, or dealt with."""
+
+    NEW = "new"
+    READ = "read"
+    REPLIED = "replied"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()

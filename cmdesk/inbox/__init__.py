@@ -1,0 +1,1 @@
+"""The inbox's core pieces: queries, ingest of fetched notifications, and their normalising."""
