@@ -7,6 +7,7 @@ time, week start) live on the workspace itself.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,9 @@ class Setting:
     choices: tuple[Any, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    #: A regular expression a text value must match whole, and what to say when it does not.
+    pattern: str = ""
+    pattern_hint: str = ""
 
     def coerce(self, value: Any) -> Any:
         """Check and convert a value for this setting; raise ``ValidationError`` when it is wrong."""
@@ -46,8 +50,15 @@ class Setting:
             raise ValidationError(f"{self.name} must be at least {self.minimum}.", field=self.name)
         if self.maximum is not None and converted > self.maximum:
             raise ValidationError(f"{self.name} must be at most {self.maximum}.", field=self.name)
+        if self.pattern and not re.fullmatch(self.pattern, str(converted)):
+            raise ValidationError(
+                f"{self.name} must be {self.pattern_hint or self.pattern}, not {value!r}.",
+                field=self.name,
+            )
         return converted
 
+
+_HH_MM = r"([01][0-9]|2[0-3]):[0-5][0-9]"
 
 SETTINGS: dict[str, Setting] = {
     s.name: s
@@ -99,6 +110,42 @@ SETTINGS: dict[str, Setting] = {
             "",
             "The moment (ISO 8601, UTC) up to which failed and missed posts were notified; "
             "later ones are announced at the next start.",
+        ),
+        Setting(
+            "inbox_notified_through",
+            int,
+            0,
+            "The last inbox item (by id) that a window or the daemon has announced; each new "
+            "item is announced by one of them only.",
+            minimum=0,
+        ),
+        Setting(
+            "quiet_hours_enabled",
+            bool,
+            False,
+            "During quiet hours notifications are held and summarised once they end.",
+        ),
+        Setting(
+            "quiet_hours_start",
+            str,
+            "22:00",
+            "When quiet hours begin, on this computer's clock (HH:MM).",
+            pattern=_HH_MM,
+            pattern_hint="a time of day as HH:MM (00:00 to 23:59)",
+        ),
+        Setting(
+            "quiet_hours_end",
+            str,
+            "08:00",
+            "When quiet hours end, on this computer's clock (HH:MM).",
+            pattern=_HH_MM,
+            pattern_hint="a time of day as HH:MM (00:00 to 23:59)",
+        ),
+        Setting(
+            "quiet_hours_failures",
+            bool,
+            True,
+            "Failed posts still notify during quiet hours (they may need you at once).",
         ),
     )
 }
