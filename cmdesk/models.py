@@ -332,6 +332,8 @@ class InboxItem(Base):
         UniqueConstraint("channel_id", "remote_id"),
         CheckConstraint("state IN ('new', 'read', 'replied', 'done')", name="state"),
         Index("ix_inbox_item_state_received", "state", "received_at"),
+        # The inbox lists newest first, paged by (received_at, id): read in this index's order.
+        Index("ix_inbox_item_received_id", "received_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -350,6 +352,28 @@ class InboxItem(Base):
     target_id: Mapped[int | None] = mapped_column(
         ForeignKey("target.id", ondelete="SET NULL"), index=True
     )
+
+
+class InboxReply(Base):
+    """The outbox of one reply to an inbox item: stored before it is sent, reused on a retry.
+
+    ``token`` is the idempotency key (Mastodon) and ``state`` the adapter's last checkpoint (for
+    Bluesky the record key and frozen record), so a retry after a dropped connection cannot post
+    the reply twice. ``remote_id`` is set once it went out.
+    """
+
+    __tablename__ = "inbox_reply"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("inbox_item.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    remote_id: Mapped[str | None] = mapped_column(String(255))
+    remote_url: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCSeconds)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCSeconds)
 
 
 class MetricSnapshot(Base):

@@ -202,6 +202,58 @@ class CredentialHandle(Protocol):
 Checkpoint = Callable[[Mapping[str, Any]], None]
 
 
+# --- the inbox -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InboxNotice:
+    """One mention, reply, quote or direct message as the network sent it (not yet sanitised).
+
+    ``html`` is the network's HTML (Mastodon) or ""; ``text`` its plain text (Bluesky) or "".
+    ``in_reply_to`` is the remote id this answers or quotes; ``root_id`` the thread's first post.
+    """
+
+    remote_id: str
+    kind: str  # "mention" | "reply" | "quote" | "dm"
+    url: str
+    author_handle: str
+    author_name: str
+    created_at: datetime
+    text: str = ""
+    html: str = ""
+    conversation_id: str | None = None
+    in_reply_to: str | None = None
+    root_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeBatch:
+    """One call's worth of notifications, and the cursor to store once they are kept.
+
+    ``more``: call again with ``cursor`` at once (a backlog is paged one request a call, so a
+    failure part-way loses nothing that was already stored). ``skipped``: why items were left out
+    (malformed, unknown types), for one line in the log.
+    """
+
+    items: tuple[InboxNotice, ...]
+    cursor: str | None
+    more: bool = False
+    skipped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadPost:
+    """One post of the thread around an inbox item, as the network sent it."""
+
+    remote_id: str
+    author_handle: str
+    author_name: str
+    created_at: datetime | None
+    url: str = ""
+    text: str = ""
+    html: str = ""
+
+
 # --- errors -----------------------------------------------------------------------------------
 
 
@@ -278,6 +330,35 @@ class Preparer(Protocol):
 
         None if this request needs its checkpoints at send time (see the module docstring).
         """
+        ...
+
+
+@runtime_checkable
+class InboxReader(Protocol):
+    """An adapter that can read what people wrote to the account, and the threads around it.
+
+    Replying goes through ``Adapter.publish`` with ``PublishRequest.in_reply_to``: the same outbox
+    checkpoints and keys make a reply go out once.
+    """
+
+    def fetch_notifications(
+        self,
+        channel: ChannelRef,
+        credentials: CredentialHandle,
+        http: requests.Session,
+        cursor: str | None,
+    ) -> NoticeBatch:
+        """What arrived after ``cursor`` (None: the first poll, which reads only recent items)."""
+        ...
+
+    def fetch_context(
+        self,
+        channel: ChannelRef,
+        credentials: CredentialHandle,
+        http: requests.Session,
+        remote_id: str,
+    ) -> tuple[ThreadPost, ...]:
+        """The thread around ``remote_id`` (ancestors, the post itself, replies), oldest first."""
         ...
 
 

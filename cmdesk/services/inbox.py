@@ -8,26 +8,40 @@ token before the call and reuses it on a retry, so a reply goes out once.
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import requests
 from sqlalchemy import select, update
 
+from cmdesk.adapters.base import AdapterError, ChannelRef, InboxReader, NoticeBatch, ThreadPost
 from cmdesk.adapters.http import make_session
 from cmdesk.adapters.registry import AdapterRegistry
 from cmdesk.clock import Clock
 from cmdesk.credentials import CredentialStore
 from cmdesk.db import Database
-from cmdesk.dto import InboxFilter, InboxItemDTO
-from cmdesk.errors import ValidationError
+from cmdesk.dto import Conversation, ConversationEntry, InboxFilter, InboxItemDTO, PostFilter
+from cmdesk.errors import NotFoundError, UserError, ValidationError
 from cmdesk.events import ChangeSet, EventHub
-from cmdesk.inbox import queries
-from cmdesk.models import InboxItem
+from cmdesk.inbox import ingest, queries
+from cmdesk.inbox.replies import Replies
+from cmdesk.models import Channel, InboxItem, Target
+from cmdesk.repositories import post_summaries
 from cmdesk.services.base import Service
+from cmdesk.services.channel_refs import channel_ref
+from cmdesk.services.publishing import StoredCredentials
 from cmdesk.status import InboxState
+from cmdesk.text.html import clean_name, clean_text, html_to_text, sanitize_html
+
+log = logging.getLogger(__name__)
 
 KIND = "inbox_item"
+#: A backlog is read at most this many pages a poll; the cursor keeps the place for the next one.
+MAX_PAGES_PER_POLL = 50
+CURSOR_CHARS = 255  # Channel.inbox_cursor
 _ANY = InboxFilter()
 
 
@@ -47,6 +61,7 @@ class InboxService(Service):
         self.credentials = credentials
         self.adapters = adapters
         self._http_factory = http_factory
+        self._local = threading.local()
 
     def list_items(
         self,
@@ -97,3 +112,154 @@ class InboxService(Service):
                 description=f"Marked {n} inbox {noun} {state.label.lower()}",
             )
         )
+
+    # --- network: polling -------------------------------------------------------------------------
+
+    def pollable_channels(self) -> list[int]:
+        """Channels whose adapter reads an inbox and whose sign-in is usable, in id order."""
+        with self._read() as s:
+            rows = s.execute(
+                select(Channel.id, Channel.network)
+                .where(Channel.removed_at.is_(None), Channel.health == "ok")
+                .order_by(Channel.id)
+            ).all()
+        return [cid for cid, network in rows if self._reader(network) is not None]
+
+    def sync(self, channel_id: int | None = None) -> dict[int, int]:
+        """Poll one channel (or every pollable one); new items per channel id.
+
+        Polling every channel goes on past a channel that fails (logged); it raises only when
+        every channel failed, with the first one's reason.
+        """
+        if channel_id is not None:
+            try:
+                return {channel_id: self.poll_channel(channel_id)}
+            except AdapterError as exc:
+                raise UserError(exc.message) from None
+        counts: dict[int, int] = {}
+        first: AdapterError | None = None
+        channels = self.pollable_channels()
+        for cid in channels:
+            try:
+                counts[cid] = self.poll_channel(cid)
+            except AdapterError as exc:
+                log.warning("inbox of channel %s not read: %s (%s)", cid, exc.message, exc.detail)
+                first = first or exc
+        if channels and not counts and first is not None:
+            raise UserError(first.message)
+        return counts
+
+    def poll_channel(self, channel_id: int) -> int:
+        """Read one channel's new notifications into the inbox. Raises the adapter's errors."""
+        ref, creds, cursor, reader = self._channel_for_inbox(channel_id)
+        http = self._http()
+        total = 0
+        skipped: list[str] = []
+        for _ in range(MAX_PAGES_PER_POLL):
+            batch = reader.fetch_notifications(ref, creds, http, cursor)
+            total += self._keep(channel_id, batch)
+            skipped.extend(batch.skipped)
+            cursor = batch.cursor
+            if not batch.more:
+                break
+        if skipped:
+            reasons = ", ".join(f"{n} × {why}" for why, n in Counter(skipped).most_common(5))
+            log.warning(
+                "channel %s: %d inbox items skipped (%s)", channel_id, len(skipped), reasons
+            )
+        return total
+
+    def _keep(self, channel_id: int, batch: NoticeBatch) -> int:
+        with self._write() as s:
+            ids, bad = ingest.store(s, channel_id, batch.items, self.clock.now())
+            if batch.cursor is not None and len(batch.cursor) <= CURSOR_CHARS:
+                s.execute(
+                    update(Channel)
+                    .where(Channel.id == channel_id)
+                    .values(inbox_cursor=batch.cursor)
+                )
+        if bad:
+            log.warning("channel %s: %d inbox items could not be kept", channel_id, bad)
+        if ids:
+            noun = "item" if len(ids) == 1 else "items"
+            self._emit(
+                ChangeSet.of(
+                    created=[(KIND, i) for i in ids], description=f"{len(ids)} new inbox {noun}"
+                )
+            )
+        return len(ids)
+
+    # --- network: threads and replies ------------------------------------------------------------
+
+    def conversation(self, item_id: int) -> Conversation:
+        """The item, the post of ours it answers and the thread around it (a network call)."""
+        item = self.get_item(item_id)
+        ref, creds, _cursor, reader = self._channel_for_inbox(item.channel_id)
+        try:
+            posts = reader.fetch_context(ref, creds, self._http(), item.remote_id)
+        except AdapterError as exc:
+            raise UserError(exc.message) from None
+        with self._read() as s:
+            ours = set(
+                s.scalars(select(Target.remote_id).where(Target.channel_id == item.channel_id))
+            )
+            summary = None
+            if item.post_id is not None:
+                found = post_summaries(s, item.workspace_id, PostFilter(), ids=[item.post_id])
+                summary = found[0] if found else None
+        me = _bare(ref.handle)
+        entries = tuple(
+            _entry(p, is_ours=p.remote_id in ours or (bool(me) and _bare(p.author_handle) == me))
+            for p in posts
+        )
+        return Conversation(item=item, our_post=summary, entries=entries)
+
+    def reply(self, item_id: int, text: str) -> ChangeSet:
+        """Answer an item on its network, once: a retry reuses the stored key and checkpoint."""
+        replies = Replies(self, item_id)
+        return replies.send(text)
+
+    # --- bits ------------------------------------------------------------------------------------
+
+    def _reader(self, network: str) -> InboxReader | None:
+        try:
+            adapter = self.adapters.get(network)
+        except UserError:
+            return None
+        return adapter if isinstance(adapter, InboxReader) else None
+
+    def _channel_for_inbox(
+        self, channel_id: int
+    ) -> tuple[ChannelRef, StoredCredentials, str | None, InboxReader]:
+        with self._read() as s:
+            ch = s.get(Channel, channel_id)
+            if ch is None or ch.removed_at is not None:
+                raise NotFoundError("That channel no longer exists; refresh the inbox.")
+            ref, cred_ref, cursor = channel_ref(ch), ch.credential_ref, ch.inbox_cursor
+        reader = self._reader(ref.network)
+        if reader is None:
+            raise ValidationError(f"cmdesk cannot read replies and mentions from {ref.name!r}.")
+        return ref, StoredCredentials(self.credentials, cred_ref, ref.name), cursor, reader
+
+    def _http(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "http", None)
+        if session is None:
+            session = self._local.http = self._http_factory()
+        return session
+
+
+def _bare(handle: str) -> str:
+    return handle.strip().lstrip("@").lower()
+
+
+def _entry(post: ThreadPost, *, is_ours: bool) -> ConversationEntry:
+    html = sanitize_html(post.html) if post.html else ""
+    return ConversationEntry(
+        remote_id=post.remote_id,
+        author_handle=clean_name(post.author_handle),
+        author_name=clean_name(post.author_name),
+        text=html_to_text(html) if html else clean_text(post.text),
+        safe_html=html,
+        created_at=post.created_at,
+        is_ours=is_ours,
+    )

@@ -44,8 +44,23 @@ FILL_0003 = [
     " '', '', 2, 1774000000, 1774000000, 1774000500)",
 ]
 
+# 0004 adds the reply outbox: an inbox item from before it must still list and take a reply row.
+FILL_0004 = [
+    *FILL_0003,
+    "INSERT INTO inbox_item (id, channel_id, kind, remote_id, remote_url, author_handle,"
+    " author_name, text, html, received_at, state, target_id) VALUES (1, 1, 'reply', '42', '',"
+    " '@fan@x.social', 'Fan', 'Hola', '<p>Hola</p>', 1774000100, 'new', 1)",
+    "INSERT INTO inbox_reply (item_id, token, text, created_at) VALUES (1, 'k', 'Gracias',"
+    " 1774000200)",
+]
+
 # 0002 only adds an index: the 0001 data fits it unchanged.
-FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0001, "0003": FILL_0003}
+FILLERS: dict[str, list[str]] = {
+    "0001": FILL_0001,
+    "0002": FILL_0001,
+    "0003": FILL_0003,
+    "0004": FILL_0004,
+}
 
 
 def test_every_revision_has_a_filler() -> None:
@@ -78,6 +93,10 @@ def test_upgrade_from_each_revision_keeps_the_data(revision: str, tmp_path: Path
         assert [p.id for p in ctx.plan.list_posts(ws.id)] == [1]
         assert ctx.plan.count_by_status(ws.id)[PostStatus.DRAFT] == 0
         assert ctx.history.trashed_ids(ws.id) == ([2] if revision >= "0003" else [])
+        items = ctx.inbox.list_items(ws.id)
+        assert [(i.remote_id, i.post_id) for i in items] == (
+            [("42", 1)] if revision >= "0004" else []
+        )
     finally:
         ctx.close()
 

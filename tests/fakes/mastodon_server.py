@@ -21,6 +21,9 @@ daemon in another process talks to the server by URL. Knobs:
 * ``media_processing_polls`` / ``media_never_finishes`` / ``media_processing_error``;
 * ``instance_v2_body`` / ``instance_v1_body``: ``None`` for 404, ``bytes`` for a raw body;
 * ``clock_skew``: seconds the server's clock is ahead of the machine's (Date and reset headers).
+
+Notifications, direct conversations and thread context (the inbox) live in
+:mod:`tests.fakes.mastodon_inbox`.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from cmdesk.text.mastodon import mastodon_length
+from tests.fakes.mastodon_inbox import MastodonInboxMixin
 
 DEFAULT_TOKEN = "token-alice"
 OOB = "urn:ietf:wg:oauth:2.0:oob"
@@ -163,7 +167,7 @@ class _Server(ThreadingHTTPServer):
     fake: FakeMastodon
 
 
-class FakeMastodon:
+class FakeMastodon(MastodonInboxMixin):
     """A Mastodon-compatible server for tests; use it as a context manager."""
 
     def __init__(
@@ -220,6 +224,7 @@ class FakeMastodon:
         self._keys: dict[tuple[str, str], tuple[str, float]] = {}
         self._faults: list[_Fault] = []
         self._log: list[RequestRecord] = []
+        self._inbox_init()
         self.alice = self.add_account("alice", DEFAULT_TOKEN, display_name="Alice")
 
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
@@ -1104,6 +1109,9 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, bool]] = [
         ("GET", r"/api/v1/scheduled_statuses", "_scheduled_list", True),
         ("GET", r"/api/v1/scheduled_statuses/([^/]+)", "_scheduled_get", True),
         ("DELETE", r"/api/v1/scheduled_statuses/([^/]+)", "_scheduled_delete", True),
+        ("GET", r"/api/v1/notifications", "_notifications_list", True),
+        ("GET", r"/api/v1/conversations", "_conversations_list", True),
+        ("GET", r"/api/v1/statuses/([^/]+)/context", "_status_context", True),
     ]
 ]
 

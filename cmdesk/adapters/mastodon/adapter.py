@@ -25,13 +25,16 @@ from cmdesk.adapters.base import (
     Checkpoint,
     CredentialHandle,
     Dedupe,
+    NoticeBatch,
     PermanentError,
     PostPart,
     Problem,
     PublishRequest,
     PublishResult,
+    ThreadPost,
 )
 from cmdesk.adapters.http import json_body
+from cmdesk.adapters.mastodon import inbox
 from cmdesk.adapters.mastodon.api import _Api
 from cmdesk.adapters.mastodon.limits import (
     SCHEDULE_MARGIN,
@@ -110,6 +113,26 @@ class MastodonAdapter:
         return _problems(_Config.of(channel), parts, options)
 
     # --- verify ----------------------------------------------------------------------------------
+
+    # --- inbox (cmdesk.adapters.mastodon.inbox) ----------------------------------------------------
+
+    def fetch_notifications(
+        self,
+        channel: ChannelRef,
+        credentials: CredentialHandle,
+        http: requests.Session,
+        cursor: str | None,
+    ) -> NoticeBatch:
+        return inbox.fetch_notifications(_Api(channel, credentials, http, self.clock), cursor)
+
+    def fetch_context(
+        self,
+        channel: ChannelRef,
+        credentials: CredentialHandle,
+        http: requests.Session,
+        remote_id: str,
+    ) -> tuple[ThreadPost, ...]:
+        return inbox.fetch_context(_Api(channel, credentials, http, self.clock), remote_id)
 
     def verify(
         self, channel: ChannelRef, credentials: CredentialHandle, http: requests.Session
