@@ -9,6 +9,11 @@ community manager looks after several.
 What was announced is remembered across starts in the ``alerts_seen_until`` setting, so the
 next start announces only what went wrong while cmdesk was closed (a daemon may have kept
 publishing), and nothing twice. Many problems at once become one summary, not a flood.
+
+A channel whose sign-in was refused (its health turned ``needs_reauth``, here or in the daemon)
+is announced once when that happens; channels that needed it already when the window opened are
+not news (their failed posts were). Failed posts are urgent: with the person's leave
+(``quiet_hours_failures``) they come through quiet hours; the rest waits for the summary.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.events import ChangeSet
-from cmdesk.services.alerts import AlertService, DeliveryProblem
+from cmdesk.services.alerts import AlertService, DeliveryProblem, SigninProblem
 from cmdesk.status import TargetState
 from ui.bridge import EventBridge
 from ui.notifier import Notification, NotificationKind, Notifier
@@ -33,6 +38,8 @@ SEEN_SETTING = "alerts_seen_until"
 MAX_SEPARATE = 3
 #: Publications finish in bursts: wait this long after the last change set before looking.
 SETTLE_MS = 300
+#: A daemon's failures reach this process through the database only: look this often too.
+POLL_MS = 60_000
 
 _TITLES = {
     TargetState.FAILED: "A post failed",
@@ -52,6 +59,16 @@ def describe(problem: DeliveryProblem) -> tuple[str, str]:
     message = f"“{problem.post_label}” on {problem.channel_name}"
     if problem.error:
         message += f": {problem.error}"
+    return title, message
+
+
+def describe_signin(problem: SigninProblem) -> tuple[str, str]:
+    """The title and message of a channel that needs signing in again."""
+    reason = problem.detail.strip() or "The network refused its sign-in."
+    title = f"Sign in again to {problem.channel_name}"
+    message = (
+        f"{problem.workspace_name}: {reason} Its posts wait until you reconnect it in Channels."
+    )
     return title, message
 
 
@@ -98,32 +115,71 @@ class PublishingAlerts(QObject):
         self._since = self._load_watermark()
         #: target id -> the problem state it was announced in.
         self._announced: dict[int, TargetState] = {}
+        #: Channels known to need signing in (None until the first look).
+        self._signin: set[int] | None = None
         self._closed = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SETTLE_MS)
         self._timer.timeout.connect(self.check)
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self.check)
+        self.check_signin()  # what needs signing in already is not news
         self.bridge = EventBridge(ctx.hub, self)
         self.bridge.changed.connect(self.on_changes)
 
     # --- public ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Announce what went wrong while cmdesk was closed (soon, once the window is up)."""
+        """Announce what went wrong while cmdesk was closed (soon, once the window is up).
+
+        From then on, also look every minute for what another process (the daemon) changed.
+        """
         self._timer.start()
+        self._poll.start()
 
     def close(self) -> None:
         """Stop listening (the window is closing for good)."""
         self._closed = True
         self.bridge.close()
         self._timer.stop()
+        self._poll.stop()
 
     def on_changes(self, changes: ChangeSet) -> None:
-        if changes.ids("target") and not self._closed:
+        if (changes.ids("target") or changes.ids("channel")) and not self._closed:
             self._timer.start()
 
     def check(self) -> list[Notification]:
         """Announce the problems not announced yet; returns the notifications shown."""
+        return self._check_deliveries() + self.check_signin()
+
+    def check_signin(self) -> list[Notification]:
+        """Announce channels that came to need signing in again since the last look."""
+        try:
+            problems = self._alerts.channels_needing_signin()
+        except Exception:
+            log.exception("could not read the channels' health")
+            return []
+        current = {p.channel_id for p in problems}
+        known, self._signin = self._signin, current
+        if known is None:
+            return []  # the first look: these were not news
+        shown = []
+        for p in problems:
+            if p.channel_id not in known:
+                title, message = describe_signin(p)
+                note = self._notifier.notify(
+                    title,
+                    message,
+                    NotificationKind.WARNING,
+                    workspace_id=p.workspace_id,
+                    channel_id=p.channel_id,
+                )
+                shown.append(note)
+        return shown
+
+    def _check_deliveries(self) -> list[Notification]:
         try:
             problems = self._alerts.problems_since(self._since)
         except Exception:
@@ -148,13 +204,19 @@ class PublishingAlerts(QObject):
     def _announce(self, fresh: Sequence[DeliveryProblem]) -> list[Notification]:
         if len(fresh) > MAX_SEPARATE:
             title, message, kind = summarize(fresh)
-            return [self._notifier.notify(title, message, kind)]
+            urgent = any(p.state is TargetState.FAILED for p in fresh)
+            return [self._notifier.notify(title, message, kind, urgent=urgent)]
         shown = []
         for p in fresh:
             title, message = describe(p)
             shown.append(
                 self._notifier.notify(
-                    title, message, _KINDS[p.state], post_id=p.post_id, workspace_id=p.workspace_id
+                    title,
+                    message,
+                    _KINDS[p.state],
+                    post_id=p.post_id,
+                    workspace_id=p.workspace_id,
+                    urgent=p.state is TargetState.FAILED,
                 )
             )
         return shown

@@ -5,6 +5,10 @@ the ``close_to_tray`` setting is on and the desktop has a tray; the first time, 
 says so (the ``tray_hint_shown`` setting remembers that it was said). Closing it from the
 program (the Quit shortcut) still quits. The tray menu opens the window, pauses or resumes
 publishing (the ``publishing_paused`` setting, which the engine reads) and quits.
+
+The icon carries a badge with the number of inbox items waiting unread in every workspace
+(``ui/inbox_alerts.py: InboxBadge``), painted at each of the icon's sizes so it stays sharp on
+high-DPI screens, and the tooltip says it in words: "3 replies waiting · publishing on time".
 """
 
 from __future__ import annotations
@@ -12,14 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QIcon
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.events import ChangeSet
 from ui.bridge import EventBridge
 from ui.errors import show_error
+from ui.inbox_alerts import InboxBadge
 from ui.notifier import NotificationKind, Notifier, tray_available
 
 HINT_TITLE = "cmdesk is still running"
@@ -30,6 +35,11 @@ HINT_MESSAGE = (
 ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "cmdesk.svg"
 #: Change sets come in bursts while posts go out: the tooltip is refreshed once per burst.
 TOOLTIP_DELAY_MS = 500
+#: Device-pixel sizes the badged icon is painted at; the tray picks the nearest, unscaled.
+BADGE_SIZES = (16, 20, 22, 24, 32, 40, 44, 48, 64, 96, 128, 256)
+BADGE_COLOR = "#d93025"
+#: Icons smaller than this get a dot for two or more digits.
+SMALL_ICON = 20
 
 
 def app_icon() -> QIcon:
@@ -49,17 +59,76 @@ def close_to_tray_decision(
     return bool(ctx.settings.get("close_to_tray")) and tray_check()
 
 
-def tray_state_text(paused: bool, waiting_for_network: bool) -> str:
-    """The tooltip's short state line."""
+def tray_state_text(paused: bool, waiting_for_network: bool, replies: int = 0) -> str:
+    """The tooltip's short state line, with the inbox items waiting when there are any."""
     if paused:
-        return "cmdesk — publishing paused"
-    if waiting_for_network:
-        return "cmdesk — waiting for the network"
-    return "cmdesk — publishing on time"
+        state = "publishing paused"
+    elif waiting_for_network:
+        state = "waiting for the network"
+    else:
+        state = "publishing on time"
+    if replies <= 0:
+        return f"cmdesk — {state}"
+    word = "reply" if replies == 1 else "replies"
+    return f"cmdesk — {replies} {word} waiting · {state}"
+
+
+def badge_text(count: int) -> str:
+    return str(count) if count < 100 else "99+"
+
+
+def paint_badge(painter: QPainter, size: int, text: str) -> None:
+    """A red pill with ``text`` in the bottom-right corner of a ``size`` square.
+
+    Below ``SMALL_ICON`` pixels two digits cannot be read: the pill is then a plain dot, and the
+    tooltip says the number.
+    """
+    small = size < SMALL_ICON
+    if small and len(text) > 1:
+        text = ""
+    height = max(9.0, size * (0.62 if small else 0.56))
+    width = max(height, height * (0.3 + 0.42 * len(text)))
+    width = min(width, float(size))
+    rect = QRectF(size - width, size - height, width, height)
+    if small:
+        painter.setPen(Qt.PenStyle.NoPen)  # an outline would eat the little room there is
+    else:
+        painter.setPen(QPen(QColor("white"), max(1.0, size / 24)))
+    painter.setBrush(QColor(BADGE_COLOR))
+    painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), height / 2, height / 2)
+    if not text:
+        return
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(max(7, round(height * (0.78 if len(text) == 1 else 0.66))))
+    painter.setFont(font)
+    painter.setPen(QColor("white"))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def badged_icon(base: QIcon, count: int) -> QIcon:
+    """``base`` with ``count`` painted on it at every size (``base`` itself for 0)."""
+    if count <= 0:
+        return base
+    icon = QIcon()
+    for size in BADGE_SIZES:
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        base.paint(painter, QRect(0, 0, size, size))
+        paint_badge(painter, size, badge_text(count))
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon
 
 
 class TrayIcon(QObject):
     """The tray icon, its menu and the close-to-tray behaviour of one window.
+
+    ``badge`` (made here unless given) counts the inbox items waiting; the window may follow
+    its ``count_changed`` too.
 
     Signals:
         open_requested(): the person asked to see the window (menu or a click on the icon).
@@ -79,6 +148,7 @@ class TrayIcon(QObject):
         *,
         icon: QIcon | None = None,
         tray_check: Callable[[], bool] = tray_available,
+        badge: InboxBadge | None = None,
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
@@ -86,7 +156,8 @@ class TrayIcon(QObject):
         self._tray_check = tray_check
         self._window: QWidget | None = None
         self._quitting = False
-        self.icon = QSystemTrayIcon(icon or app_icon(), self)
+        self.base_icon = icon or app_icon()
+        self.icon = QSystemTrayIcon(self.base_icon, self)
         self.menu = QMenu()
         self.menu.setAccessibleName("cmdesk tray menu")
         self.open_action = self._action("&Open cmdesk", self.open_window)
@@ -102,7 +173,10 @@ class TrayIcon(QObject):
         self.bridge = EventBridge(ctx.hub, self)
         self.bridge.changed.connect(self._on_changes)
         self.destroyed.connect(self.menu.deleteLater)
+        self.badge = badge or InboxBadge(ctx, self)
+        self.badge.count_changed.connect(self._count_changed)
         self.refresh()
+        self.badge.refresh()
 
     def _action(
         self,
@@ -136,8 +210,13 @@ class TrayIcon(QObject):
         self.pause_action.blockSignals(True)
         self.pause_action.setChecked(paused)
         self.pause_action.blockSignals(False)
-        text = tray_state_text(paused, self._ctx.publishing.waiting_for_network())
+        waiting = self._ctx.publishing.waiting_for_network()
+        text = tray_state_text(paused, waiting, self.badge.count or 0)
         self.icon.setToolTip(text)
+
+    def _count_changed(self, count: int) -> None:
+        self.icon.setIcon(badged_icon(self.base_icon, count))
+        self.refresh()
 
     def _on_changes(self, changes: ChangeSet) -> None:
         if changes.ids("setting"):

@@ -56,6 +56,11 @@ GRACE_HINT = (
 TRAY_HINT = "Scheduled posts keep going out while the window is closed."
 PAUSE_HINT = "Nothing is published while this is on; due posts wait until you resume."
 NO_TRAY_HINT = "This desktop has no system tray: closing the window quits cmdesk."
+QUIET_HINT = (
+    "Notifications that come during quiet hours are held and summarised when they end. "
+    "Times are on this computer's clock, whatever the workspaces' zones."
+)
+FAILURES_HINT = "A failed post may need you at once; replies and the rest can wait."
 
 
 def _hint(text: str) -> QLabel:
@@ -218,7 +223,25 @@ class SettingsPage(PlanPage):
             " minutes",
             "How often replies and mentions are fetched.",
         )
+        self._notification_rows(form)
         return box
+
+    def _notification_rows(self, form: QGridLayout) -> None:
+        self._check(form, "quiet_hours_enabled", "Quiet hours for notifications", QUIET_HINT)
+        self._time(form, "quiet_hours_start", "Quiet &from")
+        self._time(form, "quiet_hours_end", "Quiet &until")
+        self._check(
+            form, "quiet_hours_failures", "Failed posts notify even in quiet hours", FAILURES_HINT
+        )
+
+    def _time(self, form: QGridLayout, name: str, label: str) -> None:
+        edit = QTimeEdit()
+        edit.setDisplayFormat("HH:mm")
+        edit.setMinimumWidth(COMPACT_WIDTH)
+        edit.editingFinished.connect(
+            lambda: self._save_setting(name, label, edit.time().toString("HH:mm"))
+        )
+        self._row(form, name, label, edit)
 
     def _spin(self, form: QGridLayout, name: str, label: str, suffix: str, hint: str) -> None:
         decl = SETTINGS[name]
@@ -303,6 +326,8 @@ class SettingsPage(PlanPage):
             widget.setCurrentIndex(max(0, widget.findData(value)))
         elif isinstance(widget, QCheckBox):
             widget.setChecked(bool(value))
+        elif isinstance(widget, QTimeEdit):
+            widget.setTime(QTime.fromString(str(value), "HH:mm"))
         widget.blockSignals(False)
 
     # --- saving ------------------------------------------------------------------------------
