@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from PySide6.QtCore import QTime
+from PySide6.QtWidgets import QCheckBox, QTimeEdit
 from pytestqt.qtbot import QtBot
 
 from cmdesk.bootstrap import AppContext
@@ -15,6 +17,7 @@ from tests.core.inbox_rows import add_items
 from ui.inbox_alerts import InboxAlerts, install_quiet_hours
 from ui.notifications import PublishingAlerts
 from ui.notifier import Notification, NotificationKind, Notifier, Surface
+from ui.views.settings_page import SettingsPage
 
 
 class Brand:
@@ -186,3 +189,23 @@ def test_a_channel_needing_sign_in_notifies_once(qtbot: QtBot, empty_ctx: AppCon
     empty_ctx.channels.set_health(brand.masto, "needs_reauth", "Again.")
     qtbot.waitUntil(lambda: len(seen) == 2)  # it recovered in between: news again
     alerts.close()
+
+
+def test_quiet_hours_are_set_on_the_settings_page(qtbot: QtBot, empty_ctx: AppContext) -> None:
+    page = SettingsPage(empty_ctx, tray_check=lambda: True)
+    qtbot.addWidget(page)
+    page.reload()
+    start, end = page.fields["quiet_hours_start"], page.fields["quiet_hours_end"]
+    enabled = page.fields["quiet_hours_enabled"]
+    assert isinstance(start, QTimeEdit) and isinstance(end, QTimeEdit)
+    assert isinstance(enabled, QCheckBox) and not enabled.isChecked()
+    assert start.time() == QTime(22, 0) and end.time() == QTime(8, 0)
+    enabled.click()
+    start.setTime(QTime(23, 15))
+    start.editingFinished.emit()
+    assert empty_ctx.settings.get("quiet_hours_enabled") is True
+    assert empty_ctx.settings.get("quiet_hours_start") == "23:15"
+    assert start.accessibleName() == "Quiet from"
+    empty_ctx.settings.set("quiet_hours_end", "06:45")  # from the command line, say
+    page.reload()
+    assert end.time() == QTime(6, 45)
