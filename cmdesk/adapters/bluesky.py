@@ -36,6 +36,7 @@ from typing import Any
 
 import requests
 
+from cmdesk.adapters import bluesky_inbox
 from cmdesk.adapters.base import (
     AccountInfo,
     Capabilities,
@@ -45,12 +46,14 @@ from cmdesk.adapters.base import (
     Dedupe,
     MediaItem,
     MediaRules,
+    NoticeBatch,
     PermanentError,
     PostPart,
     Problem,
     PublishRequest,
     PublishResult,
     RemotePost,
+    ThreadPost,
     TransientError,
 )
 from cmdesk.adapters.bluesky_session import (
@@ -243,6 +246,28 @@ class BlueskyAdapter:
             display_name=str(profile.get("displayName") or handle),
             url=f"https://bsky.app/profile/{handle}",
         )
+
+    # --- inbox (cmdesk.adapters.bluesky_inbox) ---
+
+    def fetch_notifications(
+        self,
+        channel: ChannelRef,
+        credentials: CredentialHandle,
+        http: requests.Session,
+        cursor: str | None,
+    ) -> NoticeBatch:
+        xrpc = XrpcClient(self._sessions, channel, credentials, http)
+        return bluesky_inbox.fetch_notifications(xrpc, cursor)
+
+    def fetch_context(
+        self,
+        channel: ChannelRef,
+        credentials: CredentialHandle,
+        http: requests.Session,
+        remote_id: str,
+    ) -> tuple[ThreadPost, ...]:
+        xrpc = XrpcClient(self._sessions, channel, credentials, http)
+        return bluesky_inbox.fetch_context(xrpc, remote_id)
 
     # --- publishing ---
 

@@ -9,7 +9,8 @@ record keys, ``BlobNotFound`` for an upload it no longer has, and 429 ``RateLimi
 ``RateLimit-*`` headers (Reset in Unix seconds).
 
 Paths: ``/entryway/xrpc/...`` (sessions only), ``/pds/xrpc/...`` (everything), ``/plc/<did>``,
-``/.well-known/did.json`` (for a did:web account) and ``/pages/<name>``. All state lives in the
+``/.well-known/did.json`` (for a did:web account) and ``/pages/<name>``. Notifications, other
+people's posts and threads (the inbox) live in :mod:`tests.fakes.bluesky_inbox`. All state lives in the
 object and is guarded by one lock, so a test (or another process, by URL) can inspect it.
 
 Another process (the engine's daemon in an end-to-end test) reaches it with the channel's base URL
@@ -34,6 +35,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import regex  # type: ignore[import-untyped]  # no stubs; only \X is used
+
+from tests.fakes.bluesky_inbox import BlueskyInboxMixin
 
 TID = re.compile(r"[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}")
 POST = "app.bsky.feed.post"
@@ -116,7 +119,7 @@ class MemoryCredentials:
             self.writes.append(dict(value))
 
 
-class FakeBluesky:
+class FakeBluesky(BlueskyInboxMixin):
     """One account on a fake PDS; use as a context manager (``with FakeBluesky() as bsky:``)."""
 
     def __init__(
@@ -154,6 +157,7 @@ class FakeBluesky:
         self._state = _State(handles={handle: self.did})
         self._counter = itertools.count(1)
         self._thread: threading.Thread | None = None
+        self._inbox_init()
 
     # --- lifecycle ---
 
@@ -335,6 +339,9 @@ class FakeBluesky:
                 raise XrpcError(400, "InvalidRequest", "Unable to resolve handle")
             return 200, {"did": did}
         did = self._auth(auth)
+        inbox_answer = self._inbox_xrpc(nsid, query)
+        if inbox_answer is not None:
+            return 200, inbox_answer
         if nsid == "app.bsky.actor.getProfile":
             if query.get("actor") not in (self.did, self.handle):
                 raise XrpcError(400, "InvalidRequest", "Profile not found")
