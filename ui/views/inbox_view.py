@@ -1,0 +1,427 @@
+"""The Inbox page: replies, mentions, quotes and direct messages from every channel, answered here.
+
+Left, the list of items across the workspace's channels, newest first, filtered by text, channel,
+kind and state (loaded a page at a time, so 50,000 items open as fast as 50). Right, the
+conversation of the current item (our post it answers and the thread around it, fetched off the
+GUI thread) and a reply box that counts as the item's network does.
+
+Actions work on one or many selected items: Mark read (Shift+I), Mark unread (U), Done (E) and
+Undone (Shift+E, back to read); R moves to the reply box. An item that stays selected for two
+seconds is marked read, so glancing through the list with the arrow keys does not. Sync now (F5)
+polls the channels on the task runner. The page says how many items are new through
+:attr:`InboxPage.unread_changed`; :func:`unread_count` gives the same number to the window's
+navigation badge without building the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cmdesk.bootstrap import AppContext
+from cmdesk.dto import ChannelDTO, InboxFilter, InboxItemDTO, WorkspaceDTO
+from cmdesk.errors import UserError
+from cmdesk.events import ChangeSet
+from cmdesk.services.composer import ChannelCheck
+from cmdesk.status import InboxState
+from cmdesk.timeutil import utc_to_local
+from ui.delegates.inbox_item import InboxItemDelegate
+from ui.errors import show_error
+from ui.models.inbox import InboxModel
+from ui.tasks import TaskRunner
+from ui.views.inbox_conversation import ConversationPane
+from ui.views.inbox_filter_bar import NOT_DONE, InboxFilterBar
+from ui.views.inbox_reply import ReplyBox
+from ui.views.page import PlanPage
+
+_RELEVANT = {"inbox_item", "channel", "workspace"}
+_EMPTY_INBOX = (
+    "Replies, mentions and direct messages from this workspace's channels gather here, so that "
+    "none of them waits unanswered.\n\nNothing is waiting. Sync now asks the channels for what "
+    "is new."
+)
+_NO_MATCH = "Nothing matches these filters."
+
+
+def unread_count(ctx: AppContext, workspace_id: int) -> int:
+    """How many items of the workspace are new (for the navigation badge: "Inbox (3)")."""
+    return ctx.inbox.count_unread(workspace_id)
+
+
+class InboxPage(PlanPage):
+    """The inbox (see the module docstring).
+
+    Signals:
+        unread_changed(int): the number of new items after each reload.
+        edit_requested(int): (from PlanPage) open our post an item answers in the composer.
+        new_post_requested(object): (from PlanPage) not emitted here.
+    """
+
+    unread_changed = Signal(int)
+
+    title = "Inbox"
+    #: How long an item stays selected before it is marked read.
+    MARK_READ_MS = 2000
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        open_url: Callable[[QUrl], object] = QDesktopServices.openUrl,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("inboxPage")
+        self.setAccessibleName("Inbox")
+        self.ctx = ctx
+        self.runner = runner
+        self._channels: dict[int, ChannelDTO] = {}
+        self._restoring = False
+        self._from_top = False  # the next reload starts at the newest item (a new filter)
+        self._syncing = False
+        self.model = InboxModel(self)
+        self.model.set_source(ctx.inbox)
+        self.filter_bar = InboxFilterBar(self)
+        self.filter_bar.filter_changed.connect(self._filter_changed)
+        self.model.set_filter(self.filter_bar.current())
+        self.list = self._make_list()
+        self.conversation = ConversationPane(
+            runner, lambda item_id: self.ctx.inbox.conversation(item_id), self, open_url=open_url
+        )
+        self.conversation.post_requested.connect(self.edit_requested)
+        self.reply_box = ReplyBox(
+            runner, lambda item_id, text: self.ctx.inbox.reply(item_id, text), self._check, self
+        )
+        self.reply_box.sent.connect(self._reply_sent)
+        self._make_actions()
+        self._mark_read_timer = QTimer(self)
+        self._mark_read_timer.setSingleShot(True)
+        self._mark_read_timer.timeout.connect(self._mark_current_read)
+        self._lay_out()
+        self._selection_changed()
+
+    # --- building --------------------------------------------------------------------------
+
+    def _make_list(self) -> QListView:
+        view = QListView(self)
+        view.setObjectName("inboxList")
+        view.setAccessibleName("Inbox items")
+        view.setModel(self.model)
+        view.setItemDelegate(InboxItemDelegate(view))
+        # Same height for every row: the view never measures 50,000 rows to lay them out.
+        view.setUniformItemSizes(True)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._context_menu)
+        view.activated.connect(lambda _index: self.focus_reply())
+        selection = view.selectionModel()
+        selection.currentChanged.connect(lambda *_: self._current_changed())
+        selection.selectionChanged.connect(lambda *_: self._selection_changed())
+        return view
+
+    def _action(self, text: str, keys: tuple[str, ...], slot: Callable[[], None]) -> QAction:
+        action = QAction(text, self.list)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        # Only while the list has the focus: typing an "e" in the reply box marks nothing done.
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setToolTip(f"{text} ({QKeySequence(keys[0]).toString()})")
+        action.triggered.connect(slot)
+        self.list.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.read_action = self._action(
+            "Mark read", ("Shift+I",), lambda: self.mark(InboxState.READ)
+        )
+        self.unread_action = self._action(
+            "Mark unread", ("U", "Shift+U"), lambda: self.mark(InboxState.NEW)
+        )
+        self.done_action = self._action("Done", ("E",), lambda: self.mark(InboxState.DONE))
+        self.undone_action = self._action(
+            "Undone", ("Shift+E",), lambda: self.mark(InboxState.READ, undone=True)
+        )
+        self.reply_action = self._action("Reply", ("R",), self.focus_reply)
+        self.sync_action = QAction("Sync now", self)
+        self.sync_action.setShortcut(QKeySequence("F5"))
+        self.sync_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.sync_action.setToolTip("Ask every channel for new replies and mentions (F5)")
+        self.sync_action.triggered.connect(self.sync)
+        self.addAction(self.sync_action)
+
+    def _button(self, action: QAction, name: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setDefaultAction(action)
+        button.setAccessibleName(name)
+        return button
+
+    def _lay_out(self) -> None:
+        heading = QLabel("Inbox", self)
+        heading.setObjectName("pageTitle")
+        self.unread_label = QLabel(self)
+        self.unread_label.setObjectName("inboxUnread")
+        self.sync_message = QLabel(self)
+        self.sync_message.setObjectName("inboxSyncMessage")
+        self.sync_button = QPushButton("Sync now", self)
+        self.sync_button.setAccessibleName("Sync the inbox now")
+        self.sync_button.setToolTip(self.sync_action.toolTip())
+        self.sync_button.clicked.connect(self.sync)
+        top = QHBoxLayout()
+        for w in (heading, self.unread_label):
+            top.addWidget(w)
+        top.addStretch(1)
+        top.addWidget(self.sync_message)
+        top.addWidget(self.sync_button)
+        actions = QHBoxLayout()
+        self.read_button = self._button(self.read_action, "Mark the selected items read")
+        self.unread_button = self._button(self.unread_action, "Mark the selected items unread")
+        self.done_button = self._button(self.done_action, "Mark the selected items done")
+        self.undone_button = self._button(self.undone_action, "Mark the selected items not done")
+        for b in (self.read_button, self.unread_button, self.done_button, self.undone_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        self.empty_label = QLabel(self)
+        self.empty_label.setObjectName("emptyState")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.list)
+        self.stack.addWidget(self.empty_label)
+        left = QWidget(self)
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(actions)
+        column.addWidget(self.stack, 1)
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.addWidget(self.conversation)
+        right.addWidget(self.reply_box)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.splitter, 1)
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def relevant(self, changes: ChangeSet) -> bool:
+        return any(
+            kind in _RELEVANT for kind, _ in changes.created | changes.updated | changes.deleted
+        )
+
+    def set_workspace(self, workspace: WorkspaceDTO | None) -> None:
+        if workspace is None or self.workspace is None or workspace.id != self.workspace.id:
+            self.filter_bar.set_channels(())  # a channel of another workspace filters nothing
+            self.model.clear()
+        super().set_workspace(workspace)
+
+    def reload(self) -> None:
+        ws = self.workspace
+        if ws is None:
+            self._channels = {}
+            self.model.set_context(None, "UTC", self.ctx.clock.now().date(), ())
+            self._load()
+            return
+        channels = [c for c in self.ctx.channels.list(ws.id) if not c.removed]
+        self._channels = {c.id: c for c in channels}
+        self.filter_bar.set_channels(channels)
+        self.model.set_filter(self.filter_bar.current())
+        today = utc_to_local(self.ctx.clock.now(), ws.timezone).date()
+        self.model.set_context(ws.id, ws.timezone, today, channels)
+        self.conversation.set_zone(ws.timezone)
+        self._load()
+
+    def _load(self) -> None:
+        """Read the list again, keeping the selection, the current item and the scroll."""
+        selection = self.list.selectionModel()
+        chosen = {i.id for i in self.selected_items()}
+        current = self.current_item()
+        current_row = self.list.currentIndex().row()
+        scroll = self.list.verticalScrollBar().value()
+        keep = 0 if self._from_top else self.model.rowCount()
+        if self._from_top:
+            scroll, self._from_top = 0, False
+        self._restoring = True
+        try:
+            self.model.reload(keep=keep)
+            rows = self.model.rows_by_id()
+            flags = QItemSelectionModel.SelectionFlag
+            for item_id in chosen & rows.keys():
+                selection.select(self.model.index(rows[item_id]), flags.Select)
+            target = rows.get(current.id) if current is not None else None
+            if target is None and current is not None and self.model.rowCount():
+                # The current item left the list (marked done): go on with the one after it.
+                target = min(max(current_row, 0), self.model.rowCount() - 1)
+                selection.select(self.model.index(target), flags.Select)
+            if target is not None:
+                selection.setCurrentIndex(self.model.index(target), flags.NoUpdate)
+            self.list.verticalScrollBar().setValue(scroll)
+        finally:
+            self._restoring = False
+        self._show_empty_state()
+        self._current_changed()
+        self._selection_changed()
+        self._update_unread()
+
+    def _show_empty_state(self) -> None:
+        if self.workspace is None:
+            self.empty_label.setText("Choose or create a workspace to see its inbox.")
+        elif self.model.filter in (InboxFilter(states=NOT_DONE), InboxFilter()):
+            self.empty_label.setText(_EMPTY_INBOX)
+        else:
+            self.empty_label.setText(_NO_MATCH)
+        self.stack.setCurrentWidget(self.list if self.model.rowCount() else self.empty_label)
+
+    def _update_unread(self) -> None:
+        count = unread_count(self.ctx, self.workspace.id) if self.workspace is not None else 0
+        self.unread_label.setText(f"{count} new" if count else "")
+        self.unread_changed.emit(count)
+
+    def _filter_changed(self, f: InboxFilter) -> None:
+        self.model.set_filter(f)
+        self._from_top = True
+        self.refresh()
+
+    # --- selection -------------------------------------------------------------------------
+
+    def current_item(self) -> InboxItemDTO | None:
+        index = self.list.currentIndex()
+        return self.model.row_item(index.row()) if index.isValid() else None
+
+    def selected_items(self) -> list[InboxItemDTO]:
+        rows = sorted(i.row() for i in self.list.selectionModel().selectedRows())
+        return self.model.items(rows)
+
+    def select_item(self, item_id: int) -> bool:
+        """Make ``item_id`` the current, only selected item (False if it is not loaded)."""
+        row = self.model.row_of(item_id)
+        if row is None:
+            return False
+        self.list.setCurrentIndex(self.model.index(row))
+        return True
+
+    def _current_changed(self) -> None:
+        if self._restoring:
+            return
+        item = self.current_item()
+        self.conversation.show_item(item)
+        self.reply_box.set_item(item, self._channels.get(item.channel_id) if item else None)
+        self._mark_read_timer.stop()
+        if item is not None and item.state == InboxState.NEW:
+            self._mark_read_timer.start(self.MARK_READ_MS)
+
+    def _selection_changed(self) -> None:
+        if self._restoring:
+            return
+        states = {i.state for i in self.selected_items()}
+        self.read_action.setEnabled(InboxState.NEW in states)
+        self.unread_action.setEnabled(bool(states - {InboxState.NEW}))
+        self.done_action.setEnabled(bool(states - {InboxState.DONE}))
+        self.undone_action.setEnabled(InboxState.DONE in states)
+        self.reply_action.setEnabled(self.current_item() is not None)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        if not self.selected_items():
+            return
+        menu = QMenu(self)
+        for action in (self.read_action, self.unread_action, self.done_action, self.undone_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.reply_action)
+        menu.popup(self.list.viewport().mapToGlobal(pos))
+
+    def focus_reply(self) -> None:
+        if self.current_item() is not None:
+            self.reply_box.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def mark(self, state: InboxState, *, undone: bool = False) -> None:
+        """Give the selected items ``state``; Undone only touches the done ones."""
+        items = self.selected_items()
+        if undone:
+            items = [i for i in items if i.state == InboxState.DONE]
+        ids = [i.id for i in items if i.state != state]
+        if not ids:
+            return
+        self._mark_read_timer.stop()
+        try:
+            self.ctx.inbox.set_state(ids, state)
+        except Exception as exc:
+            show_error(self, exc)
+        self.refresh()
+
+    def _mark_current_read(self) -> None:
+        item = self.current_item()
+        if item is None or item.state != InboxState.NEW or not self.isVisible():
+            return
+        try:
+            self.ctx.inbox.set_state([item.id], InboxState.READ)
+        except UserError:
+            return  # gone meanwhile: the next reload says so
+        self.refresh()
+
+    def _reply_sent(self, item_id: int) -> None:
+        self.conversation.forget(item_id)
+        self.refresh()
+        current = self.conversation.item
+        if current is not None and current.id == item_id:
+            self.conversation.reload()
+
+    def _check(self, channel: ChannelDTO, text: str) -> ChannelCheck:
+        return self.ctx.composer.check(channel, [text])
+
+    def sync(self) -> None:
+        """Poll the channels (the filtered one, or all) on the task runner."""
+        if self._syncing:
+            return
+        channel_id = self.filter_bar.channel.currentData()
+        self._syncing = True
+        self._show_sync("Syncing…")
+        self.runner.run(
+            lambda: self.ctx.inbox.sync(channel_id),
+            self._synced,
+            self._sync_failed,
+            name="inbox sync",
+        )
+
+    def _synced(self, found: dict[int, int]) -> None:
+        self._syncing = False
+        total = sum(n for cid, n in found.items() if cid in self._channels)
+        self._show_sync(f"{total} new" if total else "Nothing new")
+        self.refresh()
+
+    def _sync_failed(self, exc: BaseException) -> None:
+        self._syncing = False
+        if not isinstance(exc, UserError):
+            show_error(self, exc)
+            self._show_sync("")
+            return
+        self._show_sync(exc.message, error=True)
+
+    def _show_sync(self, text: str, *, error: bool = False) -> None:
+        self.sync_message.setText(text)
+        self.sync_message.setStyleSheet("color: #d93025;" if error else "")
+        self.sync_button.setEnabled(not self._syncing)
+        self.sync_action.setEnabled(not self._syncing)
