@@ -3,7 +3,8 @@
 It runs until SIGTERM or SIGINT; then it stops claiming, lets the publishes under way finish (or,
 past a time limit, leaves them to be resumed from their outbox state) and releases what it holds,
 so another process can take over at once. One log line per publish attempt goes to standard
-error and to the log file; no secret is ever logged.
+error and to the log file; no secret is ever logged. The inbox of every channel is polled too
+(``cmdesk.inbox_poller``), every ``inbox_poll_minutes``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import threading
 from types import FrameType
 
 from cmdesk.commands.common import context
+from cmdesk.inbox_poller import InboxPoller
 from cmdesk.scheduler import PublishingEngine
 
 log = logging.getLogger("cmdesk.publish")
@@ -40,9 +42,12 @@ def cmd_daemon(args: argparse.Namespace) -> int:
             ctx.publishing, ctx.settings, ctx.adapters, ctx.hub, workers=max(1, args.workers)
         )
         engine.start()
+        poller = InboxPoller(ctx.inbox, ctx.settings, ctx.hub)
+        poller.start()
         log.info("daemon started on %s with %d workers", ctx.db.display_url, engine.workers)
         while not stop.wait(1.0):
             pass
+        poller.stop(wait=True)
         engine.stop(wait=True)
         log.info("daemon stopped")
     return 0
