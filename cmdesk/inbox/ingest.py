@@ -93,6 +93,10 @@ def store(
             rows.append(row)
     if not rows:
         return [], bad
+    # Networks list newest first; ids should follow arrival, so that items of the same second
+    # still list newest first (the inbox orders by received_at, then id).
+    rows.reverse()
+    rows.sort(key=lambda r: r["received_at"])
     _link_targets(s, channel_id, rows)
     for r in rows:
         del r["_root"]
