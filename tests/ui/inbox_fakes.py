@@ -13,7 +13,14 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from cmdesk.dto import Conversation, ConversationEntry, InboxFilter, InboxItemDTO, PostSummary
+from cmdesk.dto import (
+    ChannelDTO,
+    Conversation,
+    ConversationEntry,
+    InboxFilter,
+    InboxItemDTO,
+    PostSummary,
+)
 from cmdesk.errors import UserError
 from cmdesk.events import ChangeSet, EventHub
 from cmdesk.status import InboxState
@@ -91,6 +98,7 @@ class FakeInbox:
         self.gate: threading.Event | None = None  # network calls wait on it when set
         self.fail_next: list[BaseException] = []  # raised by the next network calls
         self.sync_result: dict[int, int] = {}
+        self.channels: dict[str, ChannelDTO] = {}  # the test's channels by network
 
     # --- database calls ---
 

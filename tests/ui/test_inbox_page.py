@@ -54,8 +54,16 @@ def _page(
 def fake(demo_ctx: AppContext) -> FakeInbox:
     """The demo plan with its inbox replaced by 450 items in memory on Harbor's channels."""
     ws = _workspace(demo_ctx)
-    ids = [c.id for c in _channels(demo_ctx, ws).values()]
+    # Channels that are not demo ones: the page fetches threads and sends replies only for those.
+    for network, url in (
+        ("mastodon", "https://mastodon.example"),
+        ("bluesky", "https://bsky.social"),
+    ):
+        demo_ctx.channels.add(ws.id, network, f"Harbor {network}", handle="harbor", base_url=url)
+    real = {c.network: c for c in demo_ctx.channels.list(ws.id) if not c.is_demo}
+    ids = [c.id for c in real.values()]
     inbox = FakeInbox(many_items(450, ids, NOW, workspace_id=ws.id), demo_ctx.hub)
+    inbox.channels = real
     demo_ctx.inbox = inbox  # type: ignore[assignment]
     return inbox
 
@@ -318,7 +326,7 @@ def test_hostile_html_is_shown_harmless_and_nothing_is_fetched(
 ) -> None:
     ws = _workspace(demo_ctx)
     hostile = HOSTILE.format(port=counter.port)
-    channel = _channels(demo_ctx, ws)["mastodon"]
+    channel = fake.channels["mastodon"]
     item = make_item(
         10_000, channel.id, NOW, text="Hi win tab data fine", safe_html=hostile, workspace_id=ws.id
     )
@@ -370,7 +378,7 @@ def test_bluesky_text_is_escaped_and_its_links_are_links(
     qtbot: QtBot, demo_ctx: AppContext, fake: FakeInbox, runner: TaskRunner
 ) -> None:
     ws = _workspace(demo_ctx)
-    channel = _channels(demo_ctx, ws)["bluesky"]
+    channel = fake.channels["bluesky"]
     text = "<b>not bold</b> & see https://example.org/x?a=1&b=2 ok"
     item = make_item(
         20_000,
@@ -446,7 +454,7 @@ def test_sync_now_runs_on_the_runner_and_reports(
 ) -> None:
     ws = _workspace(demo_ctx)
     page = _page(qtbot, demo_ctx, runner, ws, [])
-    mastodon = _channels(demo_ctx, ws)["mastodon"]
+    mastodon = fake.channels["mastodon"]
     fake.sync_result = {mastodon.id: 3, 999_999: 4}  # another workspace's channel is not counted
     page.sync_button.click()
     assert not page.sync_button.isEnabled()
@@ -466,3 +474,15 @@ def test_without_a_workspace_the_page_says_what_to_do(
     page.show()
     assert page.stack.currentWidget() is page.empty_label
     assert "workspace" in page.empty_label.text()
+
+
+def test_demo_channels_fetch_no_thread_and_send_no_reply(
+    qtbot: QtBot, demo_ctx: AppContext, runner: TaskRunner
+) -> None:
+    page = _page(qtbot, demo_ctx, runner, _workspace(demo_ctx), [])
+    page.list.setCurrentIndex(page.model.index(0))
+    assert page.conversation.state == "loaded" and runner.is_idle()
+    assert "demo channel" in page.conversation.status.text()
+    page.reply_box.editor.setPlainText("Hello")
+    assert not page.reply_box.send_button.isEnabled()
+    assert "demo channel" in page.reply_box.message.text()

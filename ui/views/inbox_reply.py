@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 ERROR_STYLE = "color: #d93025;"
 DONE_STYLE = "color: #1e7e34;"
+DEMO_NOTE = "A demo channel: replies are not sent anywhere."
 
 
 class ReplyBox(QWidget):
@@ -107,6 +108,8 @@ class ReplyBox(QWidget):
             self.editor.setPlainText(self._drafts.get(item.id, "") if item is not None else "")
             self.editor.blockSignals(False)
         self.editor.setEnabled(item is not None)
+        if changed and channel is not None and channel.is_demo:
+            self._show_message(DEMO_NOTE)
         self._text_changed()
 
     def _keep_draft(self) -> None:
@@ -138,8 +141,11 @@ class ReplyBox(QWidget):
     def _update_button(self) -> None:
         sending = self._sending is not None
         self.send_button.setText("Sending…" if sending else "Send")
+        demo = self._channel is not None and self._channel.is_demo
         self.send_button.setEnabled(
-            self._item is not None and bool(self.text.strip()) and not self._over and not sending
+            self._item is not None
+            and bool(self.text.strip())
+            and not (self._over or sending or demo)
         )
         self.editor.setReadOnly(sending)
 
@@ -151,6 +157,9 @@ class ReplyBox(QWidget):
         text = self.text
         if not text.strip():
             self._show_message("Write something first.", error=True)
+            return
+        if self._channel is not None and self._channel.is_demo:
+            self._show_message(DEMO_NOTE, error=True)
             return
         if self._over:
             self._show_message(

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QMenu,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -47,6 +46,7 @@ from ui.tasks import TaskRunner
 from ui.views.inbox_conversation import ConversationPane
 from ui.views.inbox_filter_bar import NOT_DONE, InboxFilterBar
 from ui.views.inbox_reply import ReplyBox
+from ui.views.inbox_sync import SyncControl
 from ui.views.page import PlanPage
 
 _RELEVANT = {"inbox_item", "channel", "workspace"}
@@ -56,6 +56,7 @@ _EMPTY_INBOX = (
     "is new."
 )
 _NO_MATCH = "Nothing matches these filters."
+DEMO_THREAD = "A demo channel: the thread around this item is not fetched from any network."
 
 
 def unread_count(ctx: AppContext, workspace_id: int) -> int:
@@ -94,7 +95,6 @@ class InboxPage(PlanPage):
         self._channels: dict[int, ChannelDTO] = {}
         self._restoring = False
         self._from_top = False  # the next reload starts at the newest item (a new filter)
-        self._syncing = False
         self.model = InboxModel(self)
         self.model.set_source(ctx.inbox)
         self.filter_bar = InboxFilterBar(self)
@@ -109,6 +109,11 @@ class InboxPage(PlanPage):
             runner, lambda item_id, text: self.ctx.inbox.reply(item_id, text), self._check, self
         )
         self.reply_box.sent.connect(self._reply_sent)
+        self.sync = SyncControl(
+            runner, lambda cid: self.ctx.inbox.sync(cid), self._sync_scope, self
+        )
+        self.sync.synced.connect(self.refresh)
+        self.sync_button, self.sync_message = self.sync.button, self.sync.message
         self._make_actions()
         self._mark_read_timer = QTimer(self)
         self._mark_read_timer.setSingleShot(True)
@@ -158,12 +163,7 @@ class InboxPage(PlanPage):
             "Undone", ("Shift+E",), lambda: self.mark(InboxState.READ, undone=True)
         )
         self.reply_action = self._action("Reply", ("R",), self.focus_reply)
-        self.sync_action = QAction("Sync now", self)
-        self.sync_action.setShortcut(QKeySequence("F5"))
-        self.sync_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.sync_action.setToolTip("Ask every channel for new replies and mentions (F5)")
-        self.sync_action.triggered.connect(self.sync)
-        self.addAction(self.sync_action)
+        self.addAction(self.sync.action)
 
     def _button(self, action: QAction, name: str) -> QToolButton:
         button = QToolButton(self)
@@ -176,18 +176,11 @@ class InboxPage(PlanPage):
         heading.setObjectName("pageTitle")
         self.unread_label = QLabel(self)
         self.unread_label.setObjectName("inboxUnread")
-        self.sync_message = QLabel(self)
-        self.sync_message.setObjectName("inboxSyncMessage")
-        self.sync_button = QPushButton("Sync now", self)
-        self.sync_button.setAccessibleName("Sync the inbox now")
-        self.sync_button.setToolTip(self.sync_action.toolTip())
-        self.sync_button.clicked.connect(self.sync)
         top = QHBoxLayout()
         for w in (heading, self.unread_label):
             top.addWidget(w)
         top.addStretch(1)
-        top.addWidget(self.sync_message)
-        top.addWidget(self.sync_button)
+        top.addWidget(self.sync)
         actions = QHBoxLayout()
         self.read_button = self._button(self.read_action, "Mark the selected items read")
         self.unread_button = self._button(self.unread_action, "Mark the selected items unread")
@@ -325,8 +318,10 @@ class InboxPage(PlanPage):
         if self._restoring:
             return
         item = self.current_item()
-        self.conversation.show_item(item)
-        self.reply_box.set_item(item, self._channels.get(item.channel_id) if item else None)
+        channel = self._channels.get(item.channel_id) if item is not None else None
+        demo = channel is not None and channel.is_demo
+        self.conversation.show_item(item, local_note=DEMO_THREAD if demo else "")
+        self.reply_box.set_item(item, channel)
         self._mark_read_timer.stop()
         if item is not None and item.state == InboxState.NEW:
             self._mark_read_timer.start(self.MARK_READ_MS)
@@ -392,36 +387,7 @@ class InboxPage(PlanPage):
     def _check(self, channel: ChannelDTO, text: str) -> ChannelCheck:
         return self.ctx.composer.check(channel, [text])
 
-    def sync(self) -> None:
-        """Poll the channels (the filtered one, or all) on the task runner."""
-        if self._syncing:
-            return
-        channel_id = self.filter_bar.channel.currentData()
-        self._syncing = True
-        self._show_sync("Syncing…")
-        self.runner.run(
-            lambda: self.ctx.inbox.sync(channel_id),
-            self._synced,
-            self._sync_failed,
-            name="inbox sync",
-        )
-
-    def _synced(self, found: dict[int, int]) -> None:
-        self._syncing = False
-        total = sum(n for cid, n in found.items() if cid in self._channels)
-        self._show_sync(f"{total} new" if total else "Nothing new")
-        self.refresh()
-
-    def _sync_failed(self, exc: BaseException) -> None:
-        self._syncing = False
-        if not isinstance(exc, UserError):
-            show_error(self, exc)
-            self._show_sync("")
-            return
-        self._show_sync(exc.message, error=True)
-
-    def _show_sync(self, text: str, *, error: bool = False) -> None:
-        self.sync_message.setText(text)
-        self.sync_message.setStyleSheet("color: #d93025;" if error else "")
-        self.sync_button.setEnabled(not self._syncing)
-        self.sync_action.setEnabled(not self._syncing)
+    def _sync_scope(self) -> tuple[int | None, set[int]]:
+        """The channel the list is filtered to (None: every channel) and this workspace's."""
+        channel = self.filter_bar.channel.currentData()
+        return (int(channel) if channel is not None else None), set(self._channels)
