@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from cmdesk.adapters.base import InboxNotice
 from cmdesk.models import InboxItem, Target
 from cmdesk.status import InboxState
-from cmdesk.text.html import clean_name, clean_text, clip, html_to_text, sanitize_html
+from cmdesk.text.html import clean_name, clean_text, clip, safe_html_to_text, sanitize_html
 
 KINDS = frozenset({"mention", "reply", "quote", "dm"})
 _target = Target.__table__.c
@@ -39,7 +39,7 @@ def normalise(notice: InboxNotice, channel_id: int, now: datetime) -> dict[str, 
         url = ""
     if notice.html:
         html = sanitize_html(notice.html)
-        text = html_to_text(html)
+        text = safe_html_to_text(html)
     else:
         html, text = "", clean_text(notice.text)
     when = min(notice.created_at, now)  # a server clock ahead of ours must not sort it first

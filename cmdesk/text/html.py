@@ -11,6 +11,7 @@ the database, and names are cut to what the columns hold.
 
 from __future__ import annotations
 
+import html as _html
 import re
 from html.parser import HTMLParser
 
@@ -89,6 +90,25 @@ def html_to_text(raw: str) -> str:
     collector.feed(raw)
     collector.close()
     return clean_text("".join(collector.parts))
+
+
+# In sanitised HTML every attribute value is double-quoted (a quote inside is &quot;), so a tag
+# is "<", then anything but quotes and ">", with quoted values in between, then ">".
+_TAG = re.compile(r'<[^">]*(?:"[^"]*"[^">]*)*>')
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_PARAGRAPH = re.compile(r"<p>", re.IGNORECASE)
+
+
+def safe_html_to_text(safe: str) -> str:
+    """The text of HTML that :func:`sanitize_html` produced, by a regex pass.
+
+    Several times faster than parsing (ingest reads thousands); any other HTML goes through
+    :func:`html_to_text`.
+    """
+    if not safe:
+        return ""
+    text = _TAG.sub("", _BREAK.sub("\n", _PARAGRAPH.sub("\n\n", safe)))
+    return clean_text(_html.unescape(text))
 
 
 def clean_text(text: str) -> str:
