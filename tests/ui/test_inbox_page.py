@@ -486,3 +486,17 @@ def test_demo_channels_fetch_no_thread_and_send_no_reply(
     page.reply_box.editor.setPlainText("Hello")
     assert not page.reply_box.send_button.isEnabled()
     assert "demo channel" in page.reply_box.message.text()
+
+
+def test_show_items_opens_the_inbox_at_them_clearing_filters_that_hide_them(
+    qtbot: QtBot, demo_ctx: AppContext, runner: TaskRunner
+) -> None:
+    ws = _workspace(demo_ctx)
+    page = _page(qtbot, demo_ctx, runner, ws, [])
+    new = [i.id for i in demo_ctx.inbox.list_items(ws.id) if i.state == InboxState.NEW][:2]
+    page.filter_bar.state.setCurrentIndex(page.filter_bar.state.findData("done"))
+    page.filter_bar.search.setText("Quinn")
+    page.show_items([*new, 999_999])
+    assert page.filter_bar.current() == InboxFilter(states=NOT_DONE)
+    assert {i.id for i in page.selected_items()} == set(new)
+    assert page.current_item() is not None and page.current_item().id == new[0]  # type: ignore[union-attr]

@@ -25,6 +25,7 @@ GLYPH = 20
 GAP = 8
 LINE_GAP = 3
 NEW_COLOR = "#1a73e8"
+MIN_WIDTH = 240
 
 _Index = QModelIndex | QPersistentModelIndex
 _LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -49,7 +50,9 @@ class InboxItemDelegate(QStyledItemDelegate):
         super().__init__(parent)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        return QSize(max(option.rect.width(), 240), row_height(QFontMetrics(option.font)))
+        # A narrow minimum: the list gives every row its full width, and a width taken from
+        # the row (as wide as the view was) would leave a horizontal scroll bar after a shrink.
+        return QSize(MIN_WIDTH, row_height(QFontMetrics(option.font)))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         painter.save()

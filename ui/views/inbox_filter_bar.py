@@ -91,6 +91,20 @@ class InboxFilterBar(QWidget):
             found = self.channel.findData(current) if current is not None else 0
             self.channel.setCurrentIndex(max(found, 0))
 
+    def reset(self) -> bool:
+        """Back to every item that is not done, with no search; False if it already was."""
+        if self.current() == InboxFilter(states=NOT_DONE):
+            return False
+        for w in (self.search, self.channel, self.kind, self.state):
+            w.blockSignals(True)
+        self.search.clear()
+        for combo in (self.channel, self.kind, self.state):
+            combo.setCurrentIndex(0)
+        for w in (self.search, self.channel, self.kind, self.state):
+            w.blockSignals(False)
+        self._typing.stop()
+        return True
+
     def current(self) -> InboxFilter:
         channel = self.channel.currentData()
         kind = self.kind.currentData()

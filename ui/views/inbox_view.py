@@ -15,16 +15,13 @@ navigation badge without building the page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
-    QListView,
-    QMenu,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -39,12 +36,12 @@ from cmdesk.events import ChangeSet
 from cmdesk.services.composer import ChannelCheck
 from cmdesk.status import InboxState
 from cmdesk.timeutil import utc_to_local
-from ui.delegates.inbox_item import InboxItemDelegate
 from ui.errors import show_error
-from ui.models.inbox import InboxModel
+from ui.models.inbox import PAGE_SIZE, InboxModel
 from ui.tasks import TaskRunner
 from ui.views.inbox_conversation import ConversationPane
 from ui.views.inbox_filter_bar import NOT_DONE, InboxFilterBar
+from ui.views.inbox_list import InboxListView
 from ui.views.inbox_reply import ReplyBox
 from ui.views.inbox_sync import SyncControl
 from ui.views.page import PlanPage
@@ -114,7 +111,7 @@ class InboxPage(PlanPage):
         )
         self.sync.synced.connect(self.refresh)
         self.sync_button, self.sync_message = self.sync.button, self.sync.message
-        self._make_actions()
+        self.addAction(self.sync.action)
         self._mark_read_timer = QTimer(self)
         self._mark_read_timer.setSingleShot(True)
         self._mark_read_timer.timeout.connect(self._mark_current_read)
@@ -123,47 +120,21 @@ class InboxPage(PlanPage):
 
     # --- building --------------------------------------------------------------------------
 
-    def _make_list(self) -> QListView:
-        view = QListView(self)
-        view.setObjectName("inboxList")
-        view.setAccessibleName("Inbox items")
-        view.setModel(self.model)
-        view.setItemDelegate(InboxItemDelegate(view))
-        # Same height for every row: the view never measures 50,000 rows to lay them out.
-        view.setUniformItemSizes(True)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        view.customContextMenuRequested.connect(self._context_menu)
+    def _make_list(self) -> InboxListView:
+        view = InboxListView(self.model, self)
         view.activated.connect(lambda _index: self.focus_reply())
         selection = view.selectionModel()
         selection.currentChanged.connect(lambda *_: self._current_changed())
         selection.selectionChanged.connect(lambda *_: self._selection_changed())
+        self.read_action, self.unread_action = view.read_action, view.unread_action
+        self.done_action, self.undone_action = view.done_action, view.undone_action
+        self.reply_action = view.reply_action
+        self.read_action.triggered.connect(lambda: self.mark(InboxState.READ))
+        self.unread_action.triggered.connect(lambda: self.mark(InboxState.NEW))
+        self.done_action.triggered.connect(lambda: self.mark(InboxState.DONE))
+        self.undone_action.triggered.connect(lambda: self.mark(InboxState.READ, undone=True))
+        self.reply_action.triggered.connect(self.focus_reply)
         return view
-
-    def _action(self, text: str, keys: tuple[str, ...], slot: Callable[[], None]) -> QAction:
-        action = QAction(text, self.list)
-        action.setShortcuts([QKeySequence(k) for k in keys])
-        # Only while the list has the focus: typing an "e" in the reply box marks nothing done.
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.setToolTip(f"{text} ({QKeySequence(keys[0]).toString()})")
-        action.triggered.connect(slot)
-        self.list.addAction(action)
-        return action
-
-    def _make_actions(self) -> None:
-        self.read_action = self._action(
-            "Mark read", ("Shift+I",), lambda: self.mark(InboxState.READ)
-        )
-        self.unread_action = self._action(
-            "Mark unread", ("U", "Shift+U"), lambda: self.mark(InboxState.NEW)
-        )
-        self.done_action = self._action("Done", ("E",), lambda: self.mark(InboxState.DONE))
-        self.undone_action = self._action(
-            "Undone", ("Shift+E",), lambda: self.mark(InboxState.READ, undone=True)
-        )
-        self.reply_action = self._action("Reply", ("R",), self.focus_reply)
-        self.addAction(self.sync.action)
 
     def _button(self, action: QAction, name: str) -> QToolButton:
         button = QToolButton(self)
@@ -314,6 +285,34 @@ class InboxPage(PlanPage):
         self.list.setCurrentIndex(self.model.index(row))
         return True
 
+    def show_items(self, item_ids: Sequence[int]) -> None:
+        """Open the inbox at these items (a notification's click): all selected, first current.
+
+        Filters that would hide them are cleared first; items not found (deleted, or of another
+        workspace) are skipped.
+        """
+        if self._stale:
+            self.refresh()
+        wanted = list(dict.fromkeys(item_ids))
+        if any(self.model.row_of(i) is None for i in wanted) and self.filter_bar.reset():
+            self._from_top = True
+            self.refresh()
+        rows = self.model.rows_by_id()
+        while self.model.canFetchMore() and any(i not in rows for i in wanted):
+            if len(rows) >= 10 * PAGE_SIZE:
+                break  # new items are the newest: no point reading the whole inbox for them
+            self.model.fetchMore()
+            rows = self.model.rows_by_id()
+        found = [rows[i] for i in wanted if i in rows]
+        if not found:
+            return
+        flags = QItemSelectionModel.SelectionFlag
+        self.list.setCurrentIndex(self.model.index(found[0]))
+        for row in found[1:]:
+            self.list.selectionModel().select(self.model.index(row), flags.Select)
+        self.list.scrollTo(self.model.index(found[0]))
+        self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _current_changed(self) -> None:
         if self._restoring:
             return
@@ -335,16 +334,6 @@ class InboxPage(PlanPage):
         self.done_action.setEnabled(bool(states - {InboxState.DONE}))
         self.undone_action.setEnabled(InboxState.DONE in states)
         self.reply_action.setEnabled(self.current_item() is not None)
-
-    def _context_menu(self, pos: QPoint) -> None:
-        if not self.selected_items():
-            return
-        menu = QMenu(self)
-        for action in (self.read_action, self.unread_action, self.done_action, self.undone_action):
-            menu.addAction(action)
-        menu.addSeparator()
-        menu.addAction(self.reply_action)
-        menu.popup(self.list.viewport().mapToGlobal(pos))
 
     def focus_reply(self) -> None:
         if self.current_item() is not None:

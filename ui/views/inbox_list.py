@@ -1,0 +1,58 @@
+"""The list of inbox items: painted rows of equal height, several selectable, with their keys.
+
+Its actions (Mark read Shift+I, Mark unread U, Done E, Undone Shift+E, Reply R) answer their
+keys only while the list has the focus, so typing in the reply box never marks anything; the
+page connects what they do. The same actions make the context menu and the page's buttons.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QContextMenuEvent, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
+
+from ui.delegates.inbox_item import MIN_WIDTH, InboxItemDelegate
+from ui.models.inbox import InboxModel
+
+
+class InboxListView(QListView):
+    """The inbox's list view (see the module docstring).
+
+    Signals: those of ``QListView``; the actions' ``triggered`` are connected by the page.
+    """
+
+    def __init__(self, model: InboxModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inboxList")
+        self.setAccessibleName("Inbox items")
+        self.setModel(model)
+        self.setItemDelegate(InboxItemDelegate(self))
+        # Same height for every row: the view never measures 50,000 rows to lay them out.
+        self.setUniformItemSizes(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(MIN_WIDTH)
+        self.read_action = self._action("Mark read", ("Shift+I",))
+        self.unread_action = self._action("Mark unread", ("U", "Shift+U"))
+        self.done_action = self._action("Done", ("E",))
+        self.undone_action = self._action("Undone", ("Shift+E",))
+        self.reply_action = self._action("Reply", ("R",))
+
+    def _action(self, text: str, keys: tuple[str, ...]) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setToolTip(f"{text} ({QKeySequence(keys[0]).toString()})")
+        self.addAction(action)
+        return action
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if not self.selectionModel().hasSelection():
+            return
+        menu = QMenu(self)
+        for action in (self.read_action, self.unread_action, self.done_action, self.undone_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.reply_action)
+        menu.popup(event.globalPos())
