@@ -111,3 +111,26 @@ def test_start_arms_one_job_that_follows_the_setting_and_stop_ends_it(ctx: AppCo
     finally:
         poller.stop()
     assert poller._scheduler is None
+
+
+def test_a_tick_against_the_fake_server_honours_its_rate_limit(ctx: AppContext) -> None:
+    from datetime import UTC, datetime
+
+    from tests.core.test_inbox_mastodon import _channel
+    from tests.fakes.mastodon_server import FakeMastodon
+
+    with FakeMastodon() as server:
+        wid, cid = _channel(ctx, server)
+        server.mention("bob", "@alice hi")
+        poller = InboxPoller(ctx.inbox, ctx.settings, ctx.hub)  # the real clock, as the adapter
+        poller._minutes = 5
+        server.fail_next(1, 429, method="GET", path="/api/v1/notifications", retry_in=300)
+        assert poller.tick() == {cid: 0}
+        until = poller.waiting_until(cid)
+        assert until is not None
+        assert 240 < (until - datetime.now(UTC)).total_seconds() <= 360
+        assert poller.tick() == {}  # still waiting: no request made
+        assert len([r for r in server.requests if r.path == "/api/v1/notifications"]) == 1
+        poller._not_before.clear()
+        assert poller.tick() == {cid: 1}
+        assert len(ctx.inbox.list_items(wid)) == 1
