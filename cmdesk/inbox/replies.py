@@ -63,8 +63,9 @@ class Replies:
         if not text.strip():
             raise ValidationError("Write a reply first.", field="text")
         item = self.item
-        ref, creds, _cursor, _reader = self.service._channel_for_inbox(item.channel_id)
-        adapter = self.service.adapters.get(ref.network)
+        ref, creds, _cursor, reader = self.service._channel_for_inbox(item.channel_id)
+        # A demo channel answers through the demo adapter: nothing leaves the machine.
+        adapter = self.service.adapters.get(ref.network if reader is not None else "demo")
         body = addressed(item, text.strip())
         parts = (PostPart(body),)
         problems = [p for p in adapter.validate(ref, parts, _options(item)) if p.blocking]

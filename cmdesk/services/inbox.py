@@ -116,11 +116,20 @@ class InboxService(Service):
     # --- network: polling -------------------------------------------------------------------------
 
     def pollable_channels(self) -> list[int]:
-        """Channels whose adapter reads an inbox and whose sign-in is usable, in id order."""
+        """Channels whose adapter reads an inbox and whose sign-in is usable, in id order.
+
+        Demo channels never reach a network (their items come with the demo), and a channel with
+        no sign-in stored cannot be read.
+        """
         with self._read() as s:
             rows = s.execute(
                 select(Channel.id, Channel.network)
-                .where(Channel.removed_at.is_(None), Channel.health == "ok")
+                .where(
+                    Channel.removed_at.is_(None),
+                    Channel.health == "ok",
+                    Channel.is_demo.is_(False),
+                    Channel.credential_ref.is_not(None),
+                )
                 .order_by(Channel.id)
             ).all()
         return [cid for cid, network in rows if self._reader(network) is not None]
@@ -152,6 +161,8 @@ class InboxService(Service):
     def poll_channel(self, channel_id: int) -> int:
         """Read one channel's new notifications into the inbox. Raises the adapter's errors."""
         ref, creds, cursor, reader = self._channel_for_inbox(channel_id)
+        if reader is None:
+            return 0  # a demo channel
         http = self._http()
         total = 0
         skipped: list[str] = []
@@ -196,7 +207,11 @@ class InboxService(Service):
         item = self.get_item(item_id)
         ref, creds, _cursor, reader = self._channel_for_inbox(item.channel_id)
         try:
-            posts = reader.fetch_context(ref, creds, self._http(), item.remote_id)
+            posts = (
+                reader.fetch_context(ref, creds, self._http(), item.remote_id)
+                if reader is not None
+                else (_as_thread_post(item),)  # a demo channel: no network, the item alone
+            )
         except AdapterError as exc:
             raise UserError(exc.message) from None
         with self._read() as s:
@@ -230,16 +245,21 @@ class InboxService(Service):
 
     def _channel_for_inbox(
         self, channel_id: int
-    ) -> tuple[ChannelRef, StoredCredentials, str | None, InboxReader]:
+    ) -> tuple[ChannelRef, StoredCredentials, str | None, InboxReader | None]:
+        """The channel as its adapter sees it; no reader (None) for a demo channel."""
         with self._read() as s:
             ch = s.get(Channel, channel_id)
             if ch is None or ch.removed_at is not None:
                 raise NotFoundError("That channel no longer exists; refresh the inbox.")
             ref, cred_ref, cursor = channel_ref(ch), ch.credential_ref, ch.inbox_cursor
+            demo = ch.is_demo
+        creds = StoredCredentials(self.credentials, cred_ref, ref.name)
+        if demo:
+            return ref, creds, cursor, None
         reader = self._reader(ref.network)
         if reader is None:
             raise ValidationError(f"cmdesk cannot read replies and mentions from {ref.name!r}.")
-        return ref, StoredCredentials(self.credentials, cred_ref, ref.name), cursor, reader
+        return ref, creds, cursor, reader
 
     def _http(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "http", None)
@@ -250,6 +270,18 @@ class InboxService(Service):
 
 def _bare(handle: str) -> str:
     return handle.strip().lstrip("@").lower()
+
+
+def _as_thread_post(item: InboxItemDTO) -> ThreadPost:
+    return ThreadPost(
+        remote_id=item.remote_id,
+        author_handle=item.author_handle,
+        author_name=item.author_name,
+        created_at=item.received_at,
+        url=item.remote_url,
+        text=item.text,
+        html=item.safe_html,
+    )
 
 
 def _entry(post: ThreadPost, *, is_ours: bool) -> ConversationEntry:

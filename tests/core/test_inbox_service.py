@@ -8,7 +8,7 @@ import pytest
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.dto import InboxFilter
-from cmdesk.errors import NotFoundError, ValidationError
+from cmdesk.errors import NotFoundError, UserError, ValidationError
 from cmdesk.events import ChangeSet
 from cmdesk.models import InboxItem
 from cmdesk.status import InboxState
@@ -97,3 +97,28 @@ def test_refusals_are_user_errors(ctx: AppContext) -> None:
     with pytest.raises(ValidationError):
         ctx.inbox.set_state([1], "bogus")  # type: ignore[arg-type]
     assert ctx.inbox.set_state([], InboxState.READ).empty
+
+
+def test_demo_and_unsigned_channels_never_reach_a_network(ctx: AppContext) -> None:
+    wid = workspace(ctx)
+    demo = ctx.channels.add(
+        wid,
+        "mastodon",
+        "Demo",
+        handle="@brand@demo.invalid",
+        base_url="http://127.0.0.1:9",
+        is_demo=True,
+    ).subject
+    unsigned = channel(ctx, wid, "No sign-in")
+    assert demo is not None
+    _add(ctx, demo, 1)
+    assert ctx.inbox.pollable_channels() == []
+    assert ctx.inbox.sync() == {}
+    assert ctx.inbox.sync(demo) == {demo: 0}
+    (item,) = ctx.inbox.list_items(wid, InboxFilter(channel_ids=frozenset({demo})))
+    conv = ctx.inbox.conversation(item.id)
+    assert [e.remote_id for e in conv.entries] == [item.remote_id]
+    ctx.inbox.reply(item.id, "Thanks!")  # the demo adapter: nothing is sent anywhere
+    assert ctx.inbox.get_item(item.id).state is InboxState.REPLIED
+    with pytest.raises(UserError, match="sign-in"):
+        ctx.inbox.sync(unsigned)
