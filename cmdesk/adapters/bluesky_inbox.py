@@ -11,7 +11,8 @@ first poll reads only the newest page. Equal timestamps are read again rather th
 the database keeps each item once.
 
 Threads come from ``app.bsky.feed.getPostThread`` (parents up to the root, replies below),
-flattened oldest first. Bluesky text is plain: ``InboxNotice.text`` (facets are not kept yet).
+flattened oldest first. Bluesky text is plain (``InboxNotice.text``); its facets become the
+links of ``InboxNotice.html`` (:mod:`cmdesk.text.facets_html`), sanitised like any HTML.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from cmdesk.adapters.base import (
     TransientError,
 )
 from cmdesk.adapters.bluesky_session import XrpcClient
+from cmdesk.text.facets_html import facets_to_html
 
 REASONS = ("mention", "reply", "quote")
 FIRST_PAGE = 50
@@ -128,6 +130,7 @@ def _notice(note: Any, when: datetime | None, skipped: list[str]) -> InboxNotice
         author_name=name,
         created_at=when,
         text=str(record.get("text") or ""),
+        html=facets_to_html(str(record.get("text") or ""), record.get("facets")),
         conversation_id=root or uri,
         in_reply_to=target,
         root_id=root,
@@ -208,4 +211,5 @@ def _thread_post(view: Any) -> ThreadPost | None:
         created_at=_time(record.get("createdAt")) or _time(view.get("indexedAt")),
         url=_web_url(author, view["uri"]),
         text=str(record.get("text") or ""),
+        html=facets_to_html(str(record.get("text") or ""), record.get("facets")),
     )

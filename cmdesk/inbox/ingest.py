@@ -37,11 +37,9 @@ def normalise(notice: InboxNotice, channel_id: int, now: datetime) -> dict[str, 
     url = notice.url.strip()
     if not url.lower().startswith(("https://", "http://")):
         url = ""
-    if notice.html:
-        html = sanitize_html(notice.html)
-        text = safe_html_to_text(html)
-    else:
-        html, text = "", clean_text(notice.text)
+    html = sanitize_html(notice.html) if notice.html else ""
+    # A network's own plain text (Bluesky) wins over text taken back out of its HTML.
+    text = clean_text(notice.text) if notice.text else safe_html_to_text(html)
     when = min(notice.created_at, now)  # a server clock ahead of ours must not sort it first
     return {
         "channel_id": channel_id,

@@ -34,7 +34,7 @@ from cmdesk.services.base import Service
 from cmdesk.services.channel_refs import channel_ref
 from cmdesk.services.publishing import StoredCredentials
 from cmdesk.status import InboxState
-from cmdesk.text.html import clean_name, clean_text, html_to_text, sanitize_html
+from cmdesk.text.html import clean_name, clean_text, safe_html_to_text, sanitize_html
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +290,7 @@ def _entry(post: ThreadPost, *, is_ours: bool) -> ConversationEntry:
         remote_id=post.remote_id,
         author_handle=clean_name(post.author_handle),
         author_name=clean_name(post.author_name),
-        text=html_to_text(html) if html else clean_text(post.text),
+        text=clean_text(post.text) if post.text else safe_html_to_text(html),
         safe_html=html,
         created_at=post.created_at,
         is_ours=is_ours,

@@ -67,12 +67,8 @@ def test_reasons_kinds_links_and_unknown_reasons(ctx: AppContext, sky: FakeBlues
     assert ctx.inbox.sync(cid) == {cid: 3}
     items = {i.author_handle: i for i in ctx.inbox.list_items(wid)}
     bob = items["@bob.test"]
-    assert (bob.kind, bob.author_name, bob.text, bob.safe_html) == (
-        "reply",
-        "Bob",
-        "Great news",
-        "",
-    )
+    assert (bob.kind, bob.author_name, bob.text) == ("reply", "Bob", "Great news")
+    assert bob.safe_html == "<p>Great news</p>"
     assert bob.post_id == pid and bob.remote_url.startswith("https://bsky.app/profile/bob.test/")
     assert items["@carol.test"].kind == "quote" and items["@carol.test"].post_id == pid
     assert items["@dan.test"].kind == "mention" and items["@dan.test"].post_id is None
@@ -132,3 +128,42 @@ def test_conversation_and_reply_exactly_once(ctx: AppContext, sky: FakeBluesky) 
     assert ours[0]["reply"]["parent"]["uri"] == bob.remote_id
     assert ours[0]["reply"]["root"]["uri"] == uri
     assert ctx.inbox.get_item(bob.id).state is InboxState.REPLIED
+
+
+def test_facets_become_links_and_hostile_ones_are_dropped(
+    ctx: AppContext, sky: FakeBluesky
+) -> None:
+    wid, cid = _channel(ctx, sky)
+    _pid, uri = _our_post(ctx, sky, wid, cid)
+    text = "Café ☕ see example.org & @alice.test <b>#bread</b>\nbye javascript"
+    raw = text.encode()
+
+    def span(part: str) -> dict[str, int]:
+        start = raw.index(part.encode())
+        return {"byteStart": start, "byteEnd": start + len(part.encode())}
+
+    def facet(part: str, kind: str, **value: str) -> dict[str, object]:
+        feature = {"$type": f"app.bsky.richtext.facet#{kind}", **value}
+        return {"index": span(part), "features": [feature]}
+
+    note = sky.notify("bob.test", text, parent=uri)
+    note["record"]["facets"] = [
+        facet("example.org", "link", uri="https://example.org/"),
+        facet("@alice.test", "mention", did="did:plc:alice"),
+        facet("#bread", "tag", tag="bread"),
+        facet("javascript", "link", uri="javascript:alert(1)"),
+        {  # a range that cuts "é" in half is not a facet
+            "index": {"byteStart": 3, "byteEnd": 4},
+            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://evil.example/"}],
+        },
+    ]
+    ctx.inbox.sync(cid)
+    (item,) = ctx.inbox.list_items(wid)
+    assert item.text == text
+    assert item.safe_html == (
+        '<p>Café ☕ see <a href="https://example.org/" rel="nofollow noopener">example.org</a>'
+        ' &amp; <a href="https://bsky.app/profile/did:plc:alice" rel="nofollow noopener">'
+        "@alice.test</a> &lt;b&gt;"
+        '<a href="https://bsky.app/hashtag/bread" rel="nofollow noopener">#bread</a>&lt;/b&gt;'
+        '<br>bye <a rel="nofollow noopener">javascript</a></p>'
+    )
