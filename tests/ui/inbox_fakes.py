@@ -96,6 +96,7 @@ class FakeInbox:
         self.conversation_calls: list[int] = []
         self.conversations: dict[int, Conversation] = {}
         self.gate: threading.Event | None = None  # network calls wait on it when set
+        self.list_gate: threading.Event | None = None  # further pages wait on it when set
         self.fail_next: list[BaseException] = []  # raised by the next network calls
         self.sync_result: dict[int, int] = {}
         self.channels: dict[str, ChannelDTO] = {}  # the test's channels by network
@@ -111,6 +112,8 @@ class FakeInbox:
         before: tuple[datetime, int] | None = None,
     ) -> list[InboxItemDTO]:
         self.list_calls.append((f, limit, before))
+        if before is not None and self.list_gate is not None and not self.list_gate.wait(10):
+            raise TimeoutError("the test never opened the list gate")
         found = [i for i in self.items.values() if _matches(i, workspace_id, f)]
         found.sort(key=lambda i: (i.received_at, i.id), reverse=True)
         if before is not None:

@@ -114,6 +114,37 @@ def test_model_cleans_hostile_names_and_formats_times(fake: FakeInbox) -> None:
     assert model.data(model.index(0), InboxRole.IS_NEW) is True
 
 
+def test_further_pages_are_read_on_the_runner_and_a_reload_drops_a_late_one(
+    qtbot: QtBot, fake: FakeInbox, runner: TaskRunner
+) -> None:
+    ws_id = next(iter(fake.items.values())).workspace_id
+    model = InboxModel()
+    model.set_source(fake)
+    model.set_runner(runner)
+    model.set_context(ws_id, "UTC", NOW.date(), ())
+    model.reload()
+    fake.list_gate = threading.Event()
+    model.fetchMore()
+    assert model.fetching and model.rowCount() == PAGE_SIZE  # the GUI thread did not wait
+    model.fetchMore()  # asked again while on its way: no second read
+    qtbot.waitUntil(lambda: len(fake.list_calls) == 2)
+    qtbot.wait(50)
+    assert len(fake.list_calls) == 2
+    fake.list_gate.set()
+    qtbot.waitUntil(lambda: model.rowCount() == 2 * PAGE_SIZE)
+    assert not model.fetching
+    fake.list_gate = threading.Event()
+    model.fetchMore()
+    model.reload(keep=model.rowCount())  # a refresh meanwhile
+    fake.list_gate.set()
+    qtbot.waitUntil(runner.is_idle)
+    assert (
+        model.rowCount() == 2 * PAGE_SIZE
+    )  # the reload kept what was shown; the late page is dropped
+    rows = [model.row_item(r).id for r in range(model.rowCount())]  # type: ignore[union-attr]
+    assert len(set(rows)) == len(rows)
+
+
 # --- opening, paging and filters --------------------------------------------------------------
 
 

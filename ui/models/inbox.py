@@ -4,13 +4,15 @@ A busy brand gathers tens of thousands of items, so the model never asks for all
 loads one page (keyset paging on ``(received_at, id)``, the service's ``before=``) and tells the
 view through ``canFetchMore``/``fetchMore`` that there is more, so the next page is read only when
 the list is scrolled near its end. What a row shows (author, snippet, local time, kind) is worked
-out once when its page arrives, not at every paint.
+out once when its page arrives, not at every paint. With a task runner, further pages are read on
+its threads, so the GUI thread never waits on the database while the list scrolls.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import IntEnum
@@ -30,6 +32,9 @@ from cmdesk.dto import ChannelDTO, InboxFilter, InboxItemDTO
 from cmdesk.status import InboxState
 from cmdesk.timeutil import utc_to_local
 from ui.models.chips import ChannelGlyph
+from ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -135,11 +140,23 @@ class InboxModel(QAbstractListModel):
         self._glyphs: dict[int, ChannelGlyph] = {}
         self._rows: list[InboxRow] = []
         self._more = False
+        self._runner: TaskRunner | None = None
+        self._fetching = False
+        self._generation = 0  # a reload makes pages still on their way stale
 
     # --- data in ---
 
     def set_source(self, source: InboxSource) -> None:
         self._source = source
+
+    def set_runner(self, runner: TaskRunner | None) -> None:
+        """Read further pages on ``runner``'s threads (None: at once, on this thread)."""
+        self._runner = runner
+
+    @property
+    def fetching(self) -> bool:
+        """A further page is on its way."""
+        return self._fetching
 
     def set_context(
         self, workspace_id: int | None, zone: str, today: date, channels: Iterable[ChannelDTO]
@@ -162,6 +179,8 @@ class InboxModel(QAbstractListModel):
         """Read again from the newest item: at least one page, or ``keep`` rows (a refresh)."""
         limit = max(PAGE_SIZE, keep)
         items = self._read(limit, None)
+        self._generation += 1
+        self._fetching = False
         self.beginResetModel()
         self._rows = [self._row(i) for i in items]
         self._more = len(items) == limit
@@ -169,15 +188,24 @@ class InboxModel(QAbstractListModel):
         self.loaded.emit()
 
     def clear(self) -> None:
+        self._generation += 1
+        self._fetching = False
         self.beginResetModel()
         self._rows = []
         self._more = False
         self.endResetModel()
 
     def _read(self, limit: int, before: tuple[datetime, int] | None) -> list[InboxItemDTO]:
-        if self._source is None or self._workspace_id is None:
-            return []
-        return self._source.list_items(self._workspace_id, self._filter, limit=limit, before=before)
+        return self._reader(limit, before)()
+
+    def _reader(
+        self, limit: int, before: tuple[datetime, int] | None
+    ) -> Callable[[], list[InboxItemDTO]]:
+        """The read as a callable bound to today's workspace and filter (safe on a thread)."""
+        source, ws, f = self._source, self._workspace_id, self._filter
+        if source is None or ws is None:
+            return list
+        return lambda: source.list_items(ws, f, limit=limit, before=before)
 
     def _row(self, item: InboxItemDTO) -> InboxRow:
         glyph = self._glyphs.get(item.channel_id) or ChannelGlyph(item.network, "#6b7785", "")
@@ -224,10 +252,38 @@ class InboxModel(QAbstractListModel):
         return not parent.isValid() and self._more
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or not self._more or not self._rows:
+        """Read the page after the last row: at once, or on the runner (rows come later)."""
+        if parent.isValid() or not self._more or not self._rows or self._fetching:
             return
         last = self._rows[-1].item
-        items = self._read(PAGE_SIZE, (last.received_at, last.id))
+        read = self._reader(PAGE_SIZE, (last.received_at, last.id))
+        if self._runner is None:
+            self._append(self._generation, read())
+            return
+        self._fetching = True
+        generation = self._generation
+        self._runner.run(
+            read,
+            lambda items: self._append(generation, items),
+            lambda exc: self._fetch_failed(generation, exc),
+            name="inbox page",
+        )
+
+    def fetch_more_now(self) -> None:
+        """Read the next page at once on this thread (a page on its way is dropped)."""
+        if self._fetching:
+            self._generation += 1
+            self._fetching = False
+        runner, self._runner = self._runner, None
+        try:
+            self.fetchMore()
+        finally:
+            self._runner = runner
+
+    def _append(self, generation: int, items: list[InboxItemDTO]) -> None:
+        if generation != self._generation:
+            return  # read for a list that was reloaded meanwhile
+        self._fetching = False
         self._more = len(items) == PAGE_SIZE
         if not items:
             return
@@ -235,6 +291,13 @@ class InboxModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), first, first + len(items) - 1)
         self._rows.extend(self._row(i) for i in items)
         self.endInsertRows()
+
+    def _fetch_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._fetching = False
+        # What is listed stays; scrolling to the end again tries once more.
+        log.warning("reading more inbox items failed: %s", exc)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():

@@ -8,17 +8,21 @@ page connects what they do. The same actions make the context menu and the page'
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QContextMenuEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
+from PySide6.QtGui import QAction, QContextMenuEvent, QFontMetrics, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
-from ui.delegates.inbox_item import MIN_WIDTH, InboxItemDelegate
+from ui.delegates.inbox_item import MIN_WIDTH, InboxItemDelegate, row_height
 from ui.models.inbox import InboxModel
 
 
-class InboxListView(QListView):
+class InboxListView(QTableView):
     """The inbox's list view (see the module docstring).
 
-    Signals: those of ``QListView``; the actions' ``triggered`` are connected by the page.
+    A one-column table rather than a ``QListView``: a list view lays out every row again when
+    rows are added (about 16 ms for each page once 10,000 rows are loaded, more after), a table
+    with rows of a fixed height does not, so reading further pages never stutters.
+
+    Signals: those of ``QTableView``; the actions' ``triggered`` are connected by the page.
     """
 
     def __init__(self, model: InboxModel, parent: QWidget | None = None) -> None:
@@ -28,7 +32,16 @@ class InboxListView(QListView):
         self.setModel(model)
         self.setItemDelegate(InboxItemDelegate(self))
         # Same height for every row: the view never measures 50,000 rows to lay them out.
-        self.setUniformItemSizes(True)
+        rows = self.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(row_height(QFontMetrics(self.font())))
+        rows.hide()
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.horizontalHeader().hide()
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -53,6 +53,7 @@ _EMPTY_INBOX = (
     "is new."
 )
 _NO_MATCH = "Nothing matches these filters."
+PREFETCH_SCREENS = 3
 DEMO_THREAD = "A demo channel: the thread around this item is not fetched from any network."
 
 
@@ -94,6 +95,7 @@ class InboxPage(PlanPage):
         self._from_top = False  # the next reload starts at the newest item (a new filter)
         self.model = InboxModel(self)
         self.model.set_source(ctx.inbox)
+        self.model.set_runner(runner)
         self.filter_bar = InboxFilterBar(self)
         self.filter_bar.filter_changed.connect(self._filter_changed)
         self.model.set_filter(self.filter_bar.current())
@@ -123,6 +125,7 @@ class InboxPage(PlanPage):
     def _make_list(self) -> InboxListView:
         view = InboxListView(self.model, self)
         view.activated.connect(lambda _index: self.focus_reply())
+        view.verticalScrollBar().valueChanged.connect(self._prefetch)
         selection = view.selectionModel()
         selection.currentChanged.connect(lambda *_: self._current_changed())
         selection.selectionChanged.connect(lambda *_: self._selection_changed())
@@ -301,7 +304,7 @@ class InboxPage(PlanPage):
         while self.model.canFetchMore() and any(i not in rows for i in wanted):
             if len(rows) >= 10 * PAGE_SIZE:
                 break  # new items are the newest: no point reading the whole inbox for them
-            self.model.fetchMore()
+            self.model.fetch_more_now()
             rows = self.model.rows_by_id()
         found = [rows[i] for i in wanted if i in rows]
         if not found:
@@ -334,6 +337,12 @@ class InboxPage(PlanPage):
         self.done_action.setEnabled(bool(states - {InboxState.DONE}))
         self.undone_action.setEnabled(InboxState.DONE in states)
         self.reply_action.setEnabled(self.current_item() is not None)
+
+    def _prefetch(self, value: int) -> None:
+        # The next page is asked for a few screens before the end, not when the end shows.
+        bar = self.list.verticalScrollBar()
+        if value >= bar.maximum() - PREFETCH_SCREENS * bar.pageStep():
+            self.model.fetchMore()
 
     def focus_reply(self) -> None:
         if self.current_item() is not None:
