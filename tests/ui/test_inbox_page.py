@@ -445,8 +445,10 @@ def test_reply_counts_like_the_network_and_sends_once(
     page.select_item(item.id)
     box = page.reply_box
     box.editor.setPlainText("Thanks! " + "https://example.org/" + "a" * 100)
-    assert box.counter.text() == "31 / 500"  # a link counts as 23 on Mastodon
-    box.editor.setPlainText("x" * 501)
+    # A link counts as 23 on Mastodon, and so does the author's handle the reply starts with.
+    handle = len(item.author_handle) + 1
+    assert box.counter.text() == f"{31 + handle} / 500"
+    box.editor.setPlainText("x" * (501 - handle))
     assert box.counter.text() == "501 / 500" and not box.send_button.isEnabled()
     box.editor.setPlainText("We'll hold a seat for you.")
     box.editor.setFocus()
@@ -507,16 +509,20 @@ def test_without_a_workspace_the_page_says_what_to_do(
     assert "workspace" in page.empty_label.text()
 
 
-def test_demo_channels_fetch_no_thread_and_send_no_reply(
+def test_demo_channels_show_our_post_and_answer_without_any_network(
     qtbot: QtBot, demo_ctx: AppContext, runner: TaskRunner
 ) -> None:
-    page = _page(qtbot, demo_ctx, runner, _workspace(demo_ctx), [])
-    page.list.setCurrentIndex(page.model.index(0))
-    assert page.conversation.state == "loaded" and runner.is_idle()
-    assert "demo channel" in page.conversation.status.text()
-    page.reply_box.editor.setPlainText("Hello")
-    assert not page.reply_box.send_button.isEnabled()
-    assert "demo channel" in page.reply_box.message.text()
+    ws = _workspace(demo_ctx)
+    page = _page(qtbot, demo_ctx, runner, ws, [])
+    ana = next(i for i in demo_ctx.inbox.list_items(ws.id) if i.author_name == "Ana Reyes")
+    page.select_item(ana.id)
+    qtbot.waitUntil(lambda: page.conversation.state == "loaded")
+    text = page.conversation.browser.toPlainText()
+    assert "In answer to our post" in text and ana.text in text
+    page.reply_box.editor.setPlainText("Yes, step-free.")
+    page.reply_box.send_button.click()
+    qtbot.waitUntil(lambda: page.reply_box.message.text() == "Reply sent.")
+    assert demo_ctx.inbox.get_item(ana.id).state == InboxState.REPLIED
 
 
 def test_show_items_opens_the_inbox_at_them_clearing_filters_that_hide_them(

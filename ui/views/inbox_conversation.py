@@ -146,12 +146,8 @@ class ConversationPane(QWidget):
     def set_zone(self, zone: str) -> None:
         self._zone = zone
 
-    def show_item(self, item: InboxItemDTO | None, *, local_note: str = "") -> None:
-        """Show ``item`` (None: nothing selected); fetch its thread unless already known.
-
-        With a ``local_note`` (a demo channel) nothing is fetched: the item is shown alone with
-        the note saying why.
-        """
+    def show_item(self, item: InboxItemDTO | None) -> None:
+        """Show ``item`` (None: nothing selected); fetch its thread unless already known."""
         same = item is not None and self._item is not None and item.id == self._item.id
         self._item = item
         if item is None:
@@ -167,11 +163,6 @@ class ConversationPane(QWidget):
             # The same item again (the list reloaded after marking it read): keep what is shown.
             return
         self._cancel()
-        if local_note:
-            self.state = "loaded"
-            self._set_status(local_note)
-            self._render(None)
-            return
         cached = self._cache.get(item.id)
         if cached is not None:
             self._cache.move_to_end(item.id)

@@ -2,10 +2,12 @@
 
 The counter measures the text the way the item's network does and against the channel's limit
 (``ctx.composer.check``: Mastodon counts a link as 23 characters, Bluesky counts graphemes), so
-"480 / 500" means what the server will say. Send (or Ctrl+Enter) runs ``ctx.inbox.reply`` on the
-:class:`~ui.tasks.TaskRunner`; the service sends it exactly once even if it is retried. A failure
-is said under the box and the text stays; what is typed is kept per item while the person moves
-around the inbox, so nothing written is lost by selecting another item.
+"480 / 500" means what the server will say; on Mastodon the author's handle, which the service
+puts in front of a reply that lacks it so the author is notified, is counted too. Send (or
+Ctrl+Enter) runs ``ctx.inbox.reply`` on the :class:`~ui.tasks.TaskRunner`; the service sends
+it exactly once even if it is retried. A failure is said under the box and the text stays;
+what is typed is kept per item while the person moves around the inbox, so nothing written is
+lost by selecting another item.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
 from cmdesk.dto import ChannelDTO, InboxItemDTO
 from cmdesk.errors import UserError
 from cmdesk.events import ChangeSet
+from cmdesk.inbox.replies import addressed
 from cmdesk.services.composer import ChannelCheck
 from ui.tasks import TaskRunner
 
@@ -34,7 +37,6 @@ log = logging.getLogger(__name__)
 
 ERROR_STYLE = "color: #d93025;"
 DONE_STYLE = "color: #1e7e34;"
-DEMO_NOTE = "A demo channel: replies are not sent anywhere."
 
 
 class ReplyBox(QWidget):
@@ -108,8 +110,6 @@ class ReplyBox(QWidget):
             self.editor.setPlainText(self._drafts.get(item.id, "") if item is not None else "")
             self.editor.blockSignals(False)
         self.editor.setEnabled(item is not None)
-        if changed and channel is not None and channel.is_demo:
-            self._show_message(DEMO_NOTE)
         self._text_changed()
 
     def _keep_draft(self) -> None:
@@ -126,7 +126,7 @@ class ReplyBox(QWidget):
             self.counter.setText("")
         else:
             try:
-                verdict = self._check(self._channel, self.text)
+                verdict = self._check(self._channel, self._body())
             except Exception:  # a counter must never stop anyone typing
                 log.exception("measuring a reply failed")
                 self.counter.setText("")
@@ -138,14 +138,16 @@ class ReplyBox(QWidget):
                 self.counter.setStyleSheet(ERROR_STYLE if self._over else "")
         self._update_button()
 
+    def _body(self) -> str:
+        """The text as it will go out (a Mastodon reply starts with the author's handle)."""
+        text = self.text.strip()
+        return addressed(self._item, text) if self._item is not None and text else text
+
     def _update_button(self) -> None:
         sending = self._sending is not None
         self.send_button.setText("Sending…" if sending else "Send")
-        demo = self._channel is not None and self._channel.is_demo
         self.send_button.setEnabled(
-            self._item is not None
-            and bool(self.text.strip())
-            and not (self._over or sending or demo)
+            self._item is not None and bool(self.text.strip()) and not (self._over or sending)
         )
         self.editor.setReadOnly(sending)
 
@@ -157,9 +159,6 @@ class ReplyBox(QWidget):
         text = self.text
         if not text.strip():
             self._show_message("Write something first.", error=True)
-            return
-        if self._channel is not None and self._channel.is_demo:
-            self._show_message(DEMO_NOTE, error=True)
             return
         if self._over:
             self._show_message(

@@ -54,7 +54,6 @@ _EMPTY_INBOX = (
 )
 _NO_MATCH = "Nothing matches these filters."
 PREFETCH_SCREENS = 3
-DEMO_THREAD = "A demo channel: the thread around this item is not fetched from any network."
 
 
 def unread_count(ctx: AppContext, workspace_id: int) -> int:
@@ -320,10 +319,8 @@ class InboxPage(PlanPage):
         if self._restoring:
             return
         item = self.current_item()
-        channel = self._channels.get(item.channel_id) if item is not None else None
-        demo = channel is not None and channel.is_demo
-        self.conversation.show_item(item, local_note=DEMO_THREAD if demo else "")
-        self.reply_box.set_item(item, channel)
+        self.conversation.show_item(item)
+        self.reply_box.set_item(item, self._channels.get(item.channel_id) if item else None)
         self._mark_read_timer.stop()
         if item is not None and item.state == InboxState.NEW:
             self._mark_read_timer.start(self.MARK_READ_MS)
