@@ -187,6 +187,29 @@ def test_filters_narrow_what_the_service_reads(
     assert "Nothing matches" in page.empty_label.text()
 
 
+def test_new_items_arriving_above_do_not_move_the_list_under_the_reader(
+    qtbot: QtBot, demo_ctx: AppContext, fake: FakeInbox, runner: TaskRunner
+) -> None:
+    page = _page(qtbot, demo_ctx, runner, _workspace(demo_ctx), [])
+    page.list.scrollTo(page.model.index(60), page.list.ScrollHint.PositionAtTop)
+    page.list.setCurrentIndex(page.model.index(62))
+    top_before = page.list.indexAt(page.list.viewport().rect().topLeft()).row()
+    current = page.current_item()
+    channel = fake.channels["mastodon"]
+    for n in range(5):  # a poll brings five newer items
+        new = make_item(
+            50_000 + n,
+            channel.id,
+            NOW + timedelta(minutes=n + 1),
+            workspace_id=current.workspace_id,
+        )  # type: ignore[union-attr]
+        fake.items[new.id] = new
+    page.refresh()
+    top_after = page.list.indexAt(page.list.viewport().rect().topLeft()).row()
+    assert top_after == top_before + 5
+    assert page.current_item() == current
+
+
 # --- states -----------------------------------------------------------------------------------
 
 
@@ -537,3 +560,16 @@ def test_show_items_opens_the_inbox_at_them_clearing_filters_that_hide_them(
     assert page.filter_bar.current() == InboxFilter(states=NOT_DONE)
     assert {i.id for i in page.selected_items()} == set(new)
     assert page.current_item() is not None and page.current_item().id == new[0]  # type: ignore[union-attr]
+
+
+def test_every_control_has_a_name_a_screen_reader_can_say(
+    qtbot: QtBot, demo_ctx: AppContext, runner: TaskRunner
+) -> None:
+    from tests.ui.test_accessibility import _name, _visible_controls
+
+    page = _page(qtbot, demo_ctx, runner, _workspace(demo_ctx), [])
+    page.list.setCurrentIndex(page.model.index(0))
+    qtbot.waitUntil(lambda: page.conversation.state == "loaded")
+    controls = _visible_controls(page)
+    assert len(controls) >= 10
+    assert [type(w).__name__ for w in controls if not _name(w, page)] == []

@@ -16,6 +16,7 @@ navigation badge without building the page.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
@@ -54,6 +55,17 @@ _EMPTY_INBOX = (
 )
 _NO_MATCH = "Nothing matches these filters."
 PREFETCH_SCREENS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where the person was in the list before a reload: selection, current item, top row."""
+
+    chosen: set[int]
+    current_id: int | None
+    current_row: int
+    top_id: int | None
+    top_offset: int
 
 
 def unread_count(ctx: AppContext, workspace_id: int) -> int:
@@ -219,36 +231,52 @@ class InboxPage(PlanPage):
         self._load()
 
     def _load(self) -> None:
-        """Read the list again, keeping the selection, the current item and the scroll."""
-        selection = self.list.selectionModel()
-        chosen = {i.id for i in self.selected_items()}
-        current = self.current_item()
-        current_row = self.list.currentIndex().row()
-        scroll = self.list.verticalScrollBar().value()
-        keep = 0 if self._from_top else self.model.rowCount()
-        if self._from_top:
-            scroll, self._from_top = 0, False
+        """Read the list again, keeping the selection, the current item and the place."""
+        place = None if self._from_top else self._place()
+        self._from_top = False
         self._restoring = True
         try:
-            self.model.reload(keep=keep)
-            rows = self.model.rows_by_id()
-            flags = QItemSelectionModel.SelectionFlag
-            for item_id in chosen & rows.keys():
-                selection.select(self.model.index(rows[item_id]), flags.Select)
-            target = rows.get(current.id) if current is not None else None
-            if target is None and current is not None and self.model.rowCount():
-                # The current item left the list (marked done): go on with the one after it.
-                target = min(max(current_row, 0), self.model.rowCount() - 1)
-                selection.select(self.model.index(target), flags.Select)
-            if target is not None:
-                selection.setCurrentIndex(self.model.index(target), flags.NoUpdate)
-            self.list.verticalScrollBar().setValue(scroll)
+            self.model.reload(keep=self.model.rowCount() if place is not None else 0)
+            if place is not None:
+                self._restore(place)
         finally:
             self._restoring = False
         self._show_empty_state()
         self._current_changed()
         self._selection_changed()
         self._update_unread()
+
+    def _place(self) -> _Place:
+        row_px = self.list.verticalHeader().defaultSectionSize()
+        scroll = self.list.verticalScrollBar().value()
+        top = self.model.row_item(scroll // row_px) if row_px > 0 else None
+        current = self.current_item()
+        return _Place(
+            chosen={i.id for i in self.selected_items()},
+            current_id=current.id if current is not None else None,
+            current_row=self.list.currentIndex().row(),
+            top_id=top.id if top is not None else None,
+            top_offset=scroll % row_px if row_px > 0 else 0,
+        )
+
+    def _restore(self, place: _Place) -> None:
+        rows = self.model.rows_by_id()
+        selection = self.list.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag
+        for item_id in place.chosen & rows.keys():
+            selection.select(self.model.index(rows[item_id]), flags.Select | flags.Rows)
+        target = rows.get(place.current_id) if place.current_id is not None else None
+        if target is None and place.current_id is not None and self.model.rowCount():
+            # The current item left the list (marked done): go on with the one after it.
+            target = min(max(place.current_row, 0), self.model.rowCount() - 1)
+            selection.select(self.model.index(target), flags.Select | flags.Rows)
+        if target is not None:
+            selection.setCurrentIndex(self.model.index(target), flags.NoUpdate)
+        # The row that was at the top stays there, even when new items arrived above it.
+        top = rows.get(place.top_id) if place.top_id is not None else None
+        if top is not None:
+            row_px = self.list.verticalHeader().defaultSectionSize()
+            self.list.verticalScrollBar().setValue(top * row_px + place.top_offset)
 
     def _show_empty_state(self) -> None:
         if self.workspace is None:
