@@ -102,7 +102,7 @@ def _app() -> tuple[Any, bool]:
 def _open_page(app: Any, ctx: Any, runner: Any, ws: Any) -> tuple[Any, float]:
     """Build, show and paint an Inbox page: the page and the milliseconds it took."""
     t0 = time.perf_counter()
-    from ui.views.inbox_view import InboxPage
+    from ui.views.inbox_page import InboxPage
 
     page = InboxPage(ctx, runner)
     page.resize(1280, 800)

@@ -19,7 +19,7 @@ from tests.ui.inbox_fakes import FakeInbox, make_item, many_items, our_post
 from ui.models.inbox import PAGE_SIZE, InboxModel, InboxRole
 from ui.tasks import TaskRunner
 from ui.views.inbox_filter_bar import NOT_DONE
-from ui.views.inbox_view import InboxPage, unread_count
+from ui.views.inbox_page import InboxPage, unread_count
 
 
 @pytest.fixture
@@ -573,3 +573,15 @@ def test_every_control_has_a_name_a_screen_reader_can_say(
     controls = _visible_controls(page)
     assert len(controls) >= 10
     assert [type(w).__name__ for w in controls if not _name(w, page)] == []
+
+
+def test_the_open_benchmark_runs_on_small_data(qtbot: QtBot) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from bench_inbox_open import bench_open
+
+    result = bench_open(items=900, runs=2, scroll_rows=400)
+    assert result["items"] == 900 and result["open_median_ms"] > 0
+    assert result["scroll"]["rows_loaded"] >= 400
