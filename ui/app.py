@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 import cmdesk
 from cmdesk.bootstrap import AppContext, build_context, setup_logging
+from cmdesk.inbox_poller import InboxPoller
 from cmdesk.scheduler import PublishingEngine
 from ui.errors import install_excepthook, show_error
 from ui.i18n import install_translators
@@ -69,13 +70,17 @@ def run(db_url: str | None = None, debug: bool = False) -> int:
         if window is None:
             return 0
         tray = TrayIcon(ctx, window.notifier, app)
+        # Items waiting in the inbox show in the title too (taskbars show it without a tray).
+        tray.badge.count_changed.connect(window.set_waiting_count)
         tray.watch(window)
         tray.show()
-        QTimer.singleShot(0, lambda: _after_first_paint(ctx, window, engine))
+        poller = InboxPoller(ctx.inbox, ctx.settings, ctx.hub)
+        QTimer.singleShot(0, lambda: _after_first_paint(ctx, window, engine, poller))
         try:
             with quit_on_signals(app):
                 return app.exec()
         finally:
+            poller.stop(wait=False)
             engine.stop(wait=True)
             tray.icon.hide()
     finally:
@@ -134,17 +139,21 @@ def open_main_window(ctx: AppContext, engine: PublishingEngine | None = None) ->
     return window
 
 
-def _after_first_paint(ctx: AppContext, window: MainWindow, engine: PublishingEngine) -> None:
-    """What can wait until the window is on screen: the engine, drafts left by a crash."""
+def _after_first_paint(
+    ctx: AppContext, window: MainWindow, engine: PublishingEngine, poller: InboxPoller
+) -> None:
+    """What can wait until the window is on screen: the engine, the inbox, crash drafts."""
     # Everything alive now (Qt wrappers, SQLAlchemy's mappers and compiled caches) lives as long
     # as the app: keep the cyclic collector from walking it on every full collection, which
     # otherwise adds tens of milliseconds to some month loads (benchmarks/RESULTS.md).
     gc.collect()
     gc.freeze()
     engine.start()
+    poller.start()
     window.refresh_status()
     # Failures that happened while cmdesk was closed (a daemon kept publishing) are told now.
     window.alerts.start()
+    window.inbox_alerts.start()
     window.recover_drafts()
 
 

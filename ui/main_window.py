@@ -10,7 +10,7 @@ in any page can be undone from anywhere.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -34,6 +34,7 @@ from cmdesk.status import PostStatus
 from ui.actions import PlanActions
 from ui.bridge import EventBridge
 from ui.errors import show_error
+from ui.inbox_alerts import InboxAlerts, install_quiet_hours
 from ui.notifications import PublishingAlerts
 from ui.notifier import Notification, Notifier
 from ui.status_bar import Attention, EngineStatusLike, SchedulerStatus, attention_from_counts
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         self._workspace: WorkspaceDTO | None = None
         self._pages: dict[str, PlanPage] = {}
         self._composers: dict[int | None, QWidget] = {}
+        self._waiting = 0
         self.setObjectName("mainWindow")
         self.setAccessibleName("cmdesk main window")
         self.setWindowTitle(APP_TITLE)
@@ -116,6 +118,8 @@ class MainWindow(QMainWindow):
         self.banner.attach(self.notifier)
         self._build_central()
         self.alerts = PublishingAlerts(ctx, self.notifier, self)
+        install_quiet_hours(self.notifier, ctx)
+        self.inbox_alerts = InboxAlerts(ctx, self.notifier, self)
         self.notifier.activated.connect(self._open_notification)
         self.workspace_combo = self._build_toolbar()
         self.nav_actions = self._build_navigation()
@@ -181,6 +185,24 @@ class MainWindow(QMainWindow):
         """Open the composer on a new post, at ``when`` if given."""
         self._open_composer(None, when)
 
+    def set_waiting_count(self, count: int) -> None:
+        """Show how many inbox items wait in the title, e.g. "(3) cmdesk — Harbor Light Books"."""
+        self._waiting = count
+        self._update_title()
+
+    def _update_title(self) -> None:
+        ws = self._workspace
+        title = f"{APP_TITLE} — {ws.name}" if ws else APP_TITLE
+        self.setWindowTitle(f"({self._waiting}) {title}" if self._waiting else title)
+
+    def show_inbox_items(self, item_ids: Sequence[int]) -> None:
+        """Open the Inbox at these items (a click on a notification about them)."""
+        from ui.views.inbox_page import InboxPage
+
+        page = self.show_page("inbox")
+        if isinstance(page, InboxPage):
+            page.show_items(tuple(item_ids))
+
     def recover_drafts(self) -> None:
         """Reopen the composers whose text was not saved when cmdesk last stopped."""
         from ui.views.composer import recover_drafts
@@ -198,10 +220,12 @@ class MainWindow(QMainWindow):
             try:
                 counts = self._ctx.plan.count_by_status(ws.id)
                 attention = attention_from_counts(counts, self._to_confirm(ws.id))
+                unread = self._ctx.inbox.count_unread(ws.id)
             except Exception as exc:
                 show_error(self, exc)
                 return
             self._show_summary(counts)
+            self._show_unread(unread)
         self.scheduler_status.show_state(status, attention, self._ctx.clock.now(), zone)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -217,6 +241,7 @@ class MainWindow(QMainWindow):
         self.bridge.close()
         self._status_timer.stop()
         self.alerts.close()
+        self.inbox_alerts.close()
         self.runner.shutdown(5000)
         super().closeEvent(event)
 
@@ -359,7 +384,7 @@ class MainWindow(QMainWindow):
         if key == "inbox":
             from ui.views.inbox_page import InboxPage
 
-            return InboxPage(self)
+            return InboxPage(self._ctx, self.runner, self)
         if key == "channels":
             from ui.views.channels_page import ChannelsPage
 
@@ -402,11 +427,15 @@ class MainWindow(QMainWindow):
         self.showNormal()
         self.raise_()
         self.activateWindow()
-        if note.post_id is not None:
-            if note.workspace_id is not None and note.workspace_id != getattr(
-                self._workspace, "id", None
-            ):
-                self._choose_workspace(note.workspace_id)
+        if note.workspace_id is not None and note.workspace_id != getattr(
+            self._workspace, "id", None
+        ):
+            self._choose_workspace(note.workspace_id)
+        if note.inbox_item_ids:
+            self.show_inbox_items(note.inbox_item_ids)
+        elif note.channel_id is not None:
+            self.show_page("channels")
+        elif note.post_id is not None:
             self.open_post(note.post_id)
 
     def _choose_workspace(self, workspace_id: int) -> None:
@@ -442,13 +471,24 @@ class MainWindow(QMainWindow):
     def _on_workspace_chosen(self, index: int) -> None:
         chosen = self._workspaces[index] if 0 <= index < len(self._workspaces) else None
         self._workspace = chosen
-        self.setWindowTitle(f"{APP_TITLE} — {chosen.name}" if chosen else APP_TITLE)
+        self._update_title()
         for page in self._pages.values():
             page.set_workspace(chosen)
         if chosen is None:
             self.summary_label.setText("No workspace yet")
         self.refresh_status()
         self.workspace_changed.emit(chosen)
+
+    def _show_unread(self, unread: int) -> None:
+        """The navigation says how many inbox items of this workspace are new: "Inbox (3)"."""
+        action = self.nav_actions["inbox"]
+        action.setText(f"Inbox ({unread})" if unread else "Inbox")
+        if button := self._nav_button("inbox"):
+            button.setAccessibleName(f"Inbox, {unread} new" if unread else "Inbox")
+
+    def _nav_button(self, key: str) -> QWidget | None:
+        bar = self.findChild(QToolBar, "navBar")
+        return bar.widgetForAction(self.nav_actions[key]) if bar is not None else None
 
     def _show_summary(self, counts: Mapping[PostStatus, int]) -> None:
         plain = status_summary(counts)

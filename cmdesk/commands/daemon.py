@@ -18,6 +18,8 @@ from types import FrameType
 from cmdesk.commands.common import context
 from cmdesk.inbox_poller import InboxPoller
 from cmdesk.scheduler import PublishingEngine
+from cmdesk.services.desktop_notify import DaemonAnnouncer
+from cmdesk.services.notification_claims import NotificationClaims
 
 log = logging.getLogger("cmdesk.publish")
 
@@ -44,9 +46,13 @@ def cmd_daemon(args: argparse.Namespace) -> int:
         engine.start()
         poller = InboxPoller(ctx.inbox, ctx.settings, ctx.hub)
         poller.start()
+        # New replies are announced on the desktop (notify-send) unless a window does it first.
+        announcer = DaemonAnnouncer(
+            NotificationClaims(ctx.db, ctx.clock, ctx.hub), ctx.settings, ctx.clock
+        )
         log.info("daemon started on %s with %d workers", ctx.db.display_url, engine.workers)
         while not stop.wait(1.0):
-            pass
+            announcer.tick()
         poller.stop(wait=True)
         engine.stop(wait=True)
         log.info("daemon stopped")

@@ -253,3 +253,27 @@ def test_edit_requests_open_one_composer_per_post(
     composer = window._composers[post_id]
     assert composer.isVisible()
     composer.close()
+
+
+def test_navigation_counts_new_inbox_items_and_notifications_open_them(
+    window: MainWindow, demo_ctx: AppContext, qtbot: QtBot
+) -> None:
+    from cmdesk.dto import InboxFilter
+    from cmdesk.status import InboxState
+    from ui.views.inbox_page import InboxPage
+
+    ws = window.workspace
+    assert ws is not None
+    unread = demo_ctx.inbox.count_unread(ws.id)
+    assert unread > 0  # the demo brands have replies waiting
+    assert window.nav_actions["inbox"].text() == f"Inbox ({unread})"
+    items = demo_ctx.inbox.list_items(ws.id, InboxFilter(states=frozenset({InboxState.NEW})))
+    demo_ctx.inbox.set_state([items[0].id], InboxState.DONE)
+    qtbot.waitUntil(lambda: window.nav_actions["inbox"].text() == f"Inbox ({unread - 1})")
+    window.show_inbox_items([items[1].id])
+    page = window.page("inbox")
+    assert isinstance(page, InboxPage) and window.current_page_key() == "inbox"
+    current = page.current_item()
+    assert current is not None and current.id == items[1].id
+    window.set_waiting_count(4)
+    assert window.windowTitle().startswith("(4) cmdesk")

@@ -76,7 +76,7 @@ class Banner(QFrame):
         self.more_label = QLabel()
         self.more_label.setObjectName("bannerMore")
         self.open_button = QPushButton("Open")
-        self.open_button.setAccessibleName("Open the post of this notification")
+        self.open_button.setAccessibleName("Open what this notification is about")
         self.open_button.clicked.connect(self._open)
         self.dismiss_all_button = QPushButton("Dismiss all")
         self.dismiss_all_button.setAccessibleName("Dismiss all notifications")
@@ -161,7 +161,9 @@ class Banner(QFrame):
         self.more_label.setText(f"{waiting} more" if waiting else "")
         self.more_label.setVisible(bool(waiting))
         self.dismiss_all_button.setVisible(bool(waiting))
-        self.open_button.setVisible(note.post_id is not None)
+        self.open_button.setVisible(
+            note.post_id is not None or bool(note.inbox_item_ids) or note.channel_id is not None
+        )
         self.setAccessibleDescription(f"{note.title}. {note.message}")
         self.show()
 
