@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from cmdesk.bootstrap import AppContext, build_context
 from cmdesk.clock import FakeClock
 from cmdesk.credentials import MemoryCredentialStore
-from cmdesk.dto import PostSummary
+from cmdesk.dto import InboxFilter, PostSummary
 from cmdesk.status import PostStatus
 from ui.app import application
 from ui.main_window import MainWindow
@@ -39,6 +39,7 @@ from ui.views.calendar_page import CalendarPage
 from ui.views.calendar_toolbar import CalendarMode
 from ui.views.composer import ComposerDialog
 from ui.views.first_run import FirstRunDialog
+from ui.views.inbox_page import InboxPage
 from ui.window_state import WindowState
 
 WINDOW_SIZE = (1360, 860)
@@ -107,7 +108,11 @@ def grab_main_screens(app: QApplication, window: MainWindow, outdir: Path) -> No
         grab(window, outdir / f"{'month' if mode == CalendarMode.MONTH else mode.value}.png")
     calendar.set_mode(CalendarMode.MONTH)
     for key in ("board", "list", "inbox", "channels", "settings"):
-        window.show_page(key)
+        page = window.show_page(key)
+        if isinstance(page, InboxPage) and page.workspace is not None:
+            # A reply opened, as a person reads it: the conversation beside the list.
+            items = window.ctx.inbox.list_items(page.workspace.id, InboxFilter(), limit=1)
+            page.show_items([i.id for i in items])
         settle(app, SETTLE_MS // 2)
         grab(window, outdir / f"{key}.png")
     window.show_page("calendar")
