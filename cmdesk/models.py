@@ -472,3 +472,50 @@ class AppSetting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class SavedSearch(Base):
+    """A listening search kept by the user: a hashtag or a text query read through one channel.
+
+    ``cursor`` is where the last sync stopped (the network's own position); ``note`` says why the
+    search gives nothing (search not available on this server, the query refused), or "".
+    """
+
+    __tablename__ = "saved_search"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "kind", "text"),
+        CheckConstraint("kind IN ('hashtag', 'query')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(String(255))
+    cursor: Mapped[str | None] = mapped_column(String(255))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCSeconds)
+    synced_at: Mapped[datetime | None] = mapped_column(UTCSeconds)
+
+
+class ListenedPost(Base):
+    """A post a saved search found, kept once per search; never an unread inbox item."""
+
+    __tablename__ = "listened_post"
+    __table_args__ = (
+        UniqueConstraint("search_id", "remote_id"),
+        Index("ix_listened_post_search_created", "search_id", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    search_id: Mapped[int] = mapped_column(ForeignKey("saved_search.id", ondelete="CASCADE"))
+    remote_id: Mapped[str] = mapped_column(String(255))
+    remote_url: Mapped[str] = mapped_column(String(1000), default="")
+    author_handle: Mapped[str] = mapped_column(String(255), default="")
+    author_name: Mapped[str] = mapped_column(String(255), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCSeconds)
+    fetched_at: Mapped[datetime] = mapped_column(UTCSeconds)

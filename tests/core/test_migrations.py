@@ -54,12 +54,23 @@ FILL_0004 = [
     " 1774000200)",
 ]
 
+# 0005 adds listening: a saved search and a post it found, beside an inbox item it must not touch.
+FILL_0005 = [
+    *FILL_0004,
+    "INSERT INTO saved_search (id, workspace_id, channel_id, kind, text, cursor, note, created_at)"
+    " VALUES (1, 1, 1, 'hashtag', 'roscon', '9', '', 1774000300)",
+    "INSERT INTO listened_post (id, search_id, remote_id, remote_url, author_handle, author_name,"
+    " text, html, created_at, fetched_at) VALUES (1, 1, '9', '', '@a@x.social', 'A', 'Roscón!',"
+    " '<p>Roscón!</p>', 1774000250, 1774000300)",
+]
+
 # 0002 only adds an index: the 0001 data fits it unchanged.
 FILLERS: dict[str, list[str]] = {
     "0001": FILL_0001,
     "0002": FILL_0001,
     "0003": FILL_0003,
     "0004": FILL_0004,
+    "0005": FILL_0005,
 }
 
 
