@@ -28,6 +28,7 @@ from cmdesk.services.composer import ComposerService
 from cmdesk.services.connections import ConnectionService
 from cmdesk.services.history import HistoryService
 from cmdesk.services.inbox import InboxService
+from cmdesk.services.listening import ListeningService
 from cmdesk.services.media import MediaService
 from cmdesk.services.publishing import PublishingService
 
@@ -52,6 +53,7 @@ class AppContext:
     history: HistoryService
     composer: ComposerService
     inbox: InboxService
+    listening: ListeningService
 
     def close(self) -> None:
         self.db.dispose()
@@ -94,6 +96,7 @@ def build_context(
             db, clock, hub, registry, MediaService(db, clock, hub, media_root)
         ),
         inbox=InboxService(db, clock, hub, creds, registry),
+        listening=ListeningService(db, clock, hub, creds, registry),
     )
 
 

@@ -147,6 +147,13 @@ SETTINGS: dict[str, Setting] = {
             True,
             "Failed posts still notify during quiet hours (they may need you at once).",
         ),
+        Setting(
+            "alert_words",
+            str,
+            "",
+            "Words that signal a crisis, separated by commas: a new mention, reply or listened "
+            "post containing one raises an urgent notification, even in quiet hours.",
+        ),
     )
 }
 

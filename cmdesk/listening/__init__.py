@@ -1,0 +1,1 @@
+"""Listening: saved searches read through a channel, and the alert words watched in what comes in."""
