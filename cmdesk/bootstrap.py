@@ -30,6 +30,7 @@ from cmdesk.services.history import HistoryService
 from cmdesk.services.inbox import InboxService
 from cmdesk.services.listening import ListeningService
 from cmdesk.services.media import MediaService
+from cmdesk.services.metrics import MetricsService
 from cmdesk.services.publishing import PublishingService
 
 
@@ -54,6 +55,7 @@ class AppContext:
     composer: ComposerService
     inbox: InboxService
     listening: ListeningService
+    metrics: MetricsService
 
     def close(self) -> None:
         self.db.dispose()
@@ -97,6 +99,7 @@ def build_context(
         ),
         inbox=InboxService(db, clock, hub, creds, registry),
         listening=ListeningService(db, clock, hub, creds, registry),
+        metrics=MetricsService(db, clock, hub, creds, registry),
     )
 
 

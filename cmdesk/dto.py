@@ -378,3 +378,37 @@ class Conversation:
     item: InboxItemDTO
     our_post: PostSummary | None
     entries: tuple[ConversationEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsDTO:
+    """The latest engagement counts of a published post: summed over its channels, and per channel.
+
+    A count is None where no channel gave it. ``by_channel`` holds each channel's own latest
+    counts (its ``by_channel`` is empty); ``taken_at`` is the newest snapshot's time.
+    """
+
+    likes: int | None
+    reposts: int | None
+    replies: int | None
+    quotes: int | None
+    views: int | None
+    taken_at: datetime
+    by_channel: Mapping[int, MetricsDTO] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """``"12 likes · 3 reposts · 2 replies"`` (quotes and views only when there are some)."""
+        parts = [
+            _counted(self.likes, "like", "likes", always=True),
+            _counted(self.reposts, "repost", "reposts", always=True),
+            _counted(self.replies, "reply", "replies", always=True),
+            _counted(self.quotes, "quote", "quotes", always=False),
+            _counted(self.views, "view", "views", always=False),
+        ]
+        return " · ".join(p for p in parts if p)
+
+
+def _counted(value: int | None, one: str, many: str, *, always: bool) -> str:
+    if value is None or (value == 0 and not always):
+        return ""
+    return f"{value} {one if value == 1 else many}"

@@ -30,13 +30,13 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import requests
 
-from cmdesk.adapters import bluesky_inbox
+from cmdesk.adapters import bluesky_inbox, bluesky_metrics
 from cmdesk.adapters.base import (
     AccountInfo,
     Capabilities,
@@ -63,6 +63,7 @@ from cmdesk.adapters.bluesky_session import (
     SessionManager,
     XrpcClient,
 )
+from cmdesk.adapters.metrics import Metrics
 from cmdesk.clock import Clock, SystemClock
 from cmdesk.media import ImageError, fetch_bytes, fit_image, fit_image_bytes, read_link_preview
 from cmdesk.text.bluesky import (
@@ -268,6 +269,16 @@ class BlueskyAdapter:
     ) -> tuple[ThreadPost, ...]:
         xrpc = XrpcClient(self._sessions, channel, credentials, http)
         return bluesky_inbox.fetch_context(xrpc, remote_id)
+
+    def fetch_metrics(
+        self,
+        channel: ChannelRef,
+        credentials: CredentialHandle,
+        http: requests.Session,
+        remote_ids: Sequence[str],
+    ) -> dict[str, Metrics]:
+        xrpc = XrpcClient(self._sessions, channel, credentials, http)
+        return bluesky_metrics.fetch_metrics(xrpc, remote_ids)
 
     # --- publishing ---
 

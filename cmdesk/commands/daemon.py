@@ -4,7 +4,8 @@ It runs until SIGTERM or SIGINT; then it stops claiming, lets the publishes unde
 past a time limit, leaves them to be resumed from their outbox state) and releases what it holds,
 so another process can take over at once. One log line per publish attempt goes to standard
 error and to the log file; no secret is ever logged. The inbox of every channel is polled too
-(``cmdesk.inbox_poller``), every ``inbox_poll_minutes``.
+(``cmdesk.inbox_poller``), every ``inbox_poll_minutes``, and the engagement of published posts is
+read at 1 hour, 1 day and 7 days (``cmdesk.metrics_poller``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from types import FrameType
 
 from cmdesk.commands.common import context
 from cmdesk.inbox_poller import InboxPoller
+from cmdesk.metrics_poller import MetricsPoller
 from cmdesk.scheduler import PublishingEngine
 from cmdesk.services.desktop_notify import DaemonAnnouncer
 from cmdesk.services.notification_claims import NotificationClaims
@@ -46,6 +48,8 @@ def cmd_daemon(args: argparse.Namespace) -> int:
         engine.start()
         poller = InboxPoller(ctx.inbox, ctx.settings, ctx.hub)
         poller.start()
+        metrics = MetricsPoller(ctx.metrics)
+        metrics.start()
         # New replies are announced on the desktop (notify-send) unless a window does it first.
         announcer = DaemonAnnouncer(
             NotificationClaims(ctx.db, ctx.clock, ctx.hub), ctx.settings, ctx.clock
@@ -53,6 +57,7 @@ def cmd_daemon(args: argparse.Namespace) -> int:
         log.info("daemon started on %s with %d workers", ctx.db.display_url, engine.workers)
         while not stop.wait(1.0):
             announcer.tick()
+        metrics.stop(wait=True)
         poller.stop(wait=True)
         engine.stop(wait=True)
         log.info("daemon stopped")

@@ -37,6 +37,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import regex  # type: ignore[import-untyped]  # no stubs; only \X is used
 
 from tests.fakes.bluesky_inbox import BlueskyInboxMixin
+from tests.fakes.bluesky_metrics import GET_POSTS, BlueskyMetricsMixin
 
 TID = re.compile(r"[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}")
 POST = "app.bsky.feed.post"
@@ -119,7 +120,7 @@ class MemoryCredentials:
             self.writes.append(dict(value))
 
 
-class FakeBluesky(BlueskyInboxMixin):
+class FakeBluesky(BlueskyInboxMixin, BlueskyMetricsMixin):
     """One account on a fake PDS; use as a context manager (``with FakeBluesky() as bsky:``)."""
 
     def __init__(
@@ -158,6 +159,7 @@ class FakeBluesky(BlueskyInboxMixin):
         self._counter = itertools.count(1)
         self._thread: threading.Thread | None = None
         self._inbox_init()
+        self._metrics_init()
 
     # --- lifecycle ---
 
@@ -339,6 +341,8 @@ class FakeBluesky(BlueskyInboxMixin):
                 raise XrpcError(400, "InvalidRequest", "Unable to resolve handle")
             return 200, {"did": did}
         did = self._auth(auth)
+        if nsid == GET_POSTS:
+            return 200, self._get_posts(query)
         inbox_answer = self._inbox_xrpc(nsid, query)
         if inbox_answer is not None:
             return 200, inbox_answer
@@ -521,7 +525,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": "NotFound", "message": parts.path})
 
     def _xrpc(self, method: str, area: str, nsid: str, query_text: str, body: bytes) -> None:
-        query = {k: v[0] for k, v in parse_qs(query_text).items()}
+        parsed = parse_qs(query_text)
+        query = {k: v[0] for k, v in parsed.items()}
+        if "uris" in parsed:  # getPosts repeats it; the fake passes them all, one a line
+            query["uris"] = "\n".join(parsed["uris"])
         token = self.headers.get("Authorization", "").removeprefix("Bearer ")
         entry = LoggedRequest(method, self.path, nsid, auth=token)
         self.fake._log(entry)

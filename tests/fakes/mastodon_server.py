@@ -50,6 +50,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from cmdesk.text.mastodon import mastodon_length
 from tests.fakes.mastodon_inbox import MastodonInboxMixin
+from tests.fakes.mastodon_metrics import MastodonMetricsMixin
 
 DEFAULT_TOKEN = "token-alice"
 OOB = "urn:ietf:wg:oauth:2.0:oob"
@@ -167,7 +168,7 @@ class _Server(ThreadingHTTPServer):
     fake: FakeMastodon
 
 
-class FakeMastodon(MastodonInboxMixin):
+class FakeMastodon(MastodonInboxMixin, MastodonMetricsMixin):
     """A Mastodon-compatible server for tests; use it as a context manager."""
 
     def __init__(
@@ -1103,6 +1104,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, bool]] = [
         ("POST", r"/api/v2/media", "_media_create", True),
         ("GET", r"/api/v1/media/([^/]+)", "_media_get", True),
         ("POST", r"/api/v1/statuses", "_status_create", True),
+        ("GET", r"/api/v1/statuses", "_statuses_index", True),
         ("GET", r"/api/v1/statuses/([^/]+)", "_status_get", True),
         ("GET", r"/api/v1/statuses/([^/]+)/source", "_status_source", True),
         ("GET", r"/api/v1/accounts/([^/]+)/statuses", "_account_statuses", True),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,7 +34,7 @@ from cmdesk.adapters.base import (
     ThreadPost,
 )
 from cmdesk.adapters.http import json_body
-from cmdesk.adapters.mastodon import inbox
+from cmdesk.adapters.mastodon import inbox, metrics
 from cmdesk.adapters.mastodon.api import _Api
 from cmdesk.adapters.mastodon.limits import (
     SCHEDULE_MARGIN,
@@ -49,6 +49,7 @@ from cmdesk.adapters.mastodon.reconcile import CLOCK_MARGIN, _Expected, _Finder,
 from cmdesk.adapters.mastodon.state import _load_state
 from cmdesk.adapters.mastodon.timestamps import _iso, _parse_time
 from cmdesk.adapters.mastodon.validation import VISIBILITIES, _problems
+from cmdesk.adapters.metrics import Metrics
 from cmdesk.clock import Clock, SystemClock
 from cmdesk.text.mastodon import mastodon_length
 
@@ -133,6 +134,16 @@ class MastodonAdapter:
         remote_id: str,
     ) -> tuple[ThreadPost, ...]:
         return inbox.fetch_context(_Api(channel, credentials, http, self.clock), remote_id)
+
+    def fetch_metrics(
+        self,
+        channel: ChannelRef,
+        credentials: CredentialHandle,
+        http: requests.Session,
+        remote_ids: Sequence[str],
+    ) -> dict[str, Metrics]:
+        api = _Api(channel, credentials, http, self.clock)
+        return metrics.fetch_metrics(api, remote_ids)
 
     def verify(
         self, channel: ChannelRef, credentials: CredentialHandle, http: requests.Session

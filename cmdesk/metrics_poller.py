@@ -1,0 +1,130 @@
+"""Taking engagement snapshots on an APScheduler job, politely.
+
+One ``BackgroundScheduler`` interval job runs every :data:`INTERVAL` and asks
+:class:`~cmdesk.services.metrics.MetricsService` which published targets are due (1 hour, 1 day and
+7 days after publishing), then reads each channel's due posts in batches. A channel that fails
+waits longer before its next try, doubling from one interval up to :data:`MAX_BACKOFF`; a rate
+limit is honoured to the time the network named; no network at all is not a failure: that tick
+ends and the next one tries again. A sign-in refused waits the longest.
+
+Ticks never overlap (``max_instances=1``) and a late tick (the laptop slept) runs once
+(``coalesce``). The poller holds no Qt: the GUI and the daemon both start it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from cmdesk.adapters.base import AdapterError, AuthExpired, NetworkUnavailable, RateLimited
+from cmdesk.clock import Clock, SystemClock
+from cmdesk.errors import UserError
+from cmdesk.services.metrics import DueTarget, MetricsService
+
+log = logging.getLogger("cmdesk.metrics")
+
+JOB_ID = "metrics-poll"
+INTERVAL = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=6)
+FIRST_TICK_DELAY = timedelta(seconds=30)  # after the window (or daemon) and the inbox poll
+
+
+class MetricsPoller:
+    """Takes due engagement snapshots on a timer; ``start()`` / ``stop()``."""
+
+    def __init__(self, metrics: MetricsService, *, clock: Clock | None = None) -> None:
+        self.metrics = metrics
+        self.clock: Clock = clock or SystemClock()
+        self._lock = threading.Lock()
+        self._failures: dict[int, int] = {}
+        self._not_before: dict[int, datetime] = {}
+        self._scheduler: BackgroundScheduler | None = None
+
+    def start(self) -> None:
+        if self._scheduler is not None:
+            return
+        scheduler = BackgroundScheduler(daemon=True)
+        scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=int(INTERVAL.total_seconds()),
+            id=JOB_ID,
+            next_run_time=datetime.now().astimezone() + FIRST_TICK_DELAY,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def stop(self, *, wait: bool = True) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=wait)
+            self._scheduler = None
+
+    def tick(self) -> dict[int, int]:
+        """Snapshots taken per channel this tick. Never raises."""
+        taken: dict[int, int] = {}
+        try:
+            due = self.metrics.due()
+        except Exception:
+            log.exception("cannot list the posts whose engagement is due")
+            return taken
+        for cid, targets in due.items():
+            now = self.clock.now()
+            with self._lock:
+                wait_until = self._not_before.get(cid)
+            if wait_until is not None and now < wait_until:
+                continue
+            outcome = self._snap(cid, targets, now)
+            if outcome is None:
+                break  # offline: the other channels would fail the same way
+            taken[cid] = outcome
+        return taken
+
+    def _snap(self, cid: int, targets: list[DueTarget], now: datetime) -> int | None:
+        try:
+            found = self.metrics.snap_channel(cid, targets)
+        except NetworkUnavailable:
+            log.info("engagement: no network; trying again at the next check")
+            return None
+        except RateLimited as exc:
+            self._wait(cid, exc.retry_at, count=False)
+            log.info("engagement of channel %s rate-limited until %s", cid, exc.retry_at)
+            return 0
+        except AuthExpired as exc:
+            self._wait(cid, now + MAX_BACKOFF)
+            log.warning("engagement of channel %s: %s", cid, exc.message)
+            return 0
+        except (AdapterError, UserError) as exc:
+            self._wait(cid, now + self._backoff(cid))
+            log.warning("engagement of channel %s not read: %s", cid, getattr(exc, "message", exc))
+            return 0
+        except Exception:
+            self._wait(cid, now + self._backoff(cid))
+            log.exception("engagement of channel %s: unexpected failure", cid)
+            return 0
+        with self._lock:
+            self._failures.pop(cid, None)
+            self._not_before.pop(cid, None)
+        return found
+
+    def _backoff(self, cid: int) -> timedelta:
+        with self._lock:
+            failures = self._failures.get(cid, 0) + 1
+        doubled: timedelta = INTERVAL * (2 ** (failures - 1))
+        return min(doubled, MAX_BACKOFF)
+
+    def _wait(self, cid: int, until: datetime, *, count: bool = True) -> None:
+        with self._lock:
+            if count:
+                self._failures[cid] = self._failures.get(cid, 0) + 1
+            self._not_before[cid] = until
+
+    def waiting_until(self, cid: int) -> datetime | None:
+        """When a channel that failed is tried again (None: at the next tick)."""
+        with self._lock:
+            return self._not_before.get(cid)
