@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -73,7 +73,7 @@ class InboxClaim:
         return tuple(dict.fromkeys(a.channel_name for a in self.arrivals))
 
 
-def _insert_ignore(s: Session, key: str, value: int) -> None:
+def _insert_ignore(s: Session, key: str, value: Any) -> None:
     """Create the setting row unless another process just did (no error, no overwrite)."""
     dialect = s.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -214,7 +214,16 @@ def _noun(kind: str, n: int) -> str:
     return one if n == 1 else many
 
 
-def author_label(arrival: InboxArrival) -> str:
+class Authored(Protocol):
+    """Anything with an author: an inbox arrival, an alert-word match."""
+
+    @property
+    def author_handle(self) -> str: ...
+    @property
+    def author_name(self) -> str: ...
+
+
+def author_label(arrival: Authored) -> str:
     """``@ana@mastodon.social``, else the display name, else "someone"."""
     handle = " ".join(arrival.author_handle.split())[:80]
     if handle:
