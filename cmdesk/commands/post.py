@@ -1,14 +1,19 @@
-"""``cmdesk post add|list|confirm``: schedule posts and see how their deliveries went."""
+"""``cmdesk post add|list|confirm``: schedule posts and see how their deliveries went.
+
+``post list`` also gives each published post's latest engagement counts (``engagement`` in the
+JSON: summed over its channels, with ``by_channel``; null when none were read yet).
+"""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.commands.common import channel, context, emit_json, parse_when, workspace
 from cmdesk.dto import PostDetail, PostFilter, PostInput
 from cmdesk.errors import ValidationError
-from cmdesk.status import TargetState
+from cmdesk.status import PostStatus, TargetState
 from cmdesk.timeutil import utc_to_local
 
 
@@ -164,12 +169,17 @@ def cmd_list(args: argparse.Namespace) -> int:
             raise ValidationError("--to must be after --from.")
         summaries = ctx.plan.list_posts(ws.id, PostFilter(start=start, end=end))
         details = [ctx.plan.get_post(s.id) for s in summaries]
+        # The latest engagement counts of the published posts, in one query.
+        published = [s.id for s in summaries if s.status == PostStatus.PUBLISHED]
+        engagement = ctx.metrics.latest(published)
         if args.json:
-            emit_json(details)
+            emit_json([{**asdict(d), "engagement": engagement.get(d.id)} for d in details])
             return 0
         names = {c.id: c.name for c in ctx.channels.list(ws.id, include_removed=True)}
         for d in details:
             print("\n".join(_describe(d, names, ws.timezone)))
+            if d.id in engagement:
+                print(f"         engagement: {engagement[d.id].summary()}")
     return 0
 
 
