@@ -8,13 +8,17 @@ A channel whose sign-in was refused waits the longest (an hour) until it is reco
 
 Ticks never overlap (``max_instances=1``) and a late tick (the laptop slept) runs once, not in
 a burst (``coalesce``). The poller holds no Qt: the GUI and the daemon both start it.
+
+Given the listening service, each tick then reads every saved search once
+(``ListeningService.sync_search``), each search backing off on its own by the same rules.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -24,6 +28,7 @@ from cmdesk.clock import Clock, SystemClock
 from cmdesk.errors import UserError
 from cmdesk.events import ChangeSet, EventHub
 from cmdesk.services.inbox import InboxService
+from cmdesk.services.listening import ListeningService
 from cmdesk.services.settings import SettingsService
 
 log = logging.getLogger("cmdesk.inbox")
@@ -43,14 +48,17 @@ class InboxPoller:
         hub: EventHub,
         *,
         clock: Clock | None = None,
+        listening: ListeningService | None = None,
     ) -> None:
         self.inbox = inbox
+        self.listening = listening
         self.settings = settings
         self.hub = hub
         self.clock: Clock = clock or SystemClock()
         self._lock = threading.Lock()
-        self._failures: dict[int, int] = {}
-        self._not_before: dict[int, datetime] = {}
+        # Keyed by channel id, or ("search", id) for a saved search.
+        self._failures: dict[Hashable, int] = {}
+        self._not_before: dict[Hashable, datetime] = {}
         self._scheduler: BackgroundScheduler | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._minutes = 0
@@ -116,50 +124,85 @@ class InboxPoller:
                 continue
             outcome = self._poll(cid, now)
             if outcome is None:
-                break  # offline: the other channels would fail the same way
+                return counts  # offline: the other channels (and searches) would fail the same way
             counts[cid] = outcome
+        self.listen()
         return counts
 
-    def _poll(self, cid: int, now: datetime) -> int | None:
+    def listen(self) -> dict[int, int]:
+        """Read every saved search that is due; new posts per search. Never raises."""
+        found: dict[int, int] = {}
+        if self.listening is None:
+            return found
+        listening = self.listening
         try:
-            found = self.inbox.poll_channel(cid)
+            searches = listening.syncable_searches()
+        except Exception:
+            log.exception("cannot list the saved searches to read")
+            return found
+        for sid in searches:
+            now = self.clock.now()
+            key = ("search", sid)
+            with self._lock:
+                wait_until = self._not_before.get(key)
+            if wait_until is not None and now < wait_until:
+                continue
+            outcome = self._attempt(
+                key, functools.partial(listening.sync_search, sid), f"saved search {sid}", now
+            )
+            if outcome is None:
+                break
+            found[sid] = outcome
+        return found
+
+    def _poll(self, cid: int, now: datetime) -> int | None:
+        return self._attempt(
+            cid, lambda: self.inbox.poll_channel(cid), f"inbox of channel {cid}", now
+        )
+
+    def _attempt(
+        self, cid: Hashable, run: Callable[[], int], what: str, now: datetime
+    ) -> int | None:
+        """Run one channel's poll (or one search); None when there is no network."""
+        try:
+            found = run()
         except NetworkUnavailable:
-            log.info("inbox: no network; trying again at the next check")
+            log.info("%s: no network; trying again at the next check", what)
             return None
         except RateLimited as exc:
             self._wait(cid, exc.retry_at, count=False)
-            log.info("inbox of channel %s rate-limited until %s", cid, exc.retry_at.isoformat())
+            log.info("%s rate-limited until %s", what, exc.retry_at.isoformat())
             return 0
         except AuthExpired as exc:
             self._wait(cid, now + MAX_BACKOFF)
-            log.warning("inbox of channel %s: %s", cid, exc.message)
+            log.warning("%s: %s", what, exc.message)
             return 0
         except (AdapterError, UserError) as exc:
             self._wait(cid, now + self._backoff(cid))
-            log.warning("inbox of channel %s not read: %s", cid, getattr(exc, "message", exc))
+            log.warning("%s not read: %s", what, getattr(exc, "message", exc))
             return 0
         except Exception:
             self._wait(cid, now + self._backoff(cid))
-            log.exception("inbox of channel %s: unexpected failure", cid)
+            log.exception("%s: unexpected failure", what)
             return 0
         with self._lock:
             self._failures.pop(cid, None)
             self._not_before.pop(cid, None)
         return found
 
-    def _backoff(self, cid: int) -> timedelta:
+    def _backoff(self, cid: Hashable) -> timedelta:
         with self._lock:
             failures = self._failures.get(cid, 0) + 1
         doubled: timedelta = timedelta(minutes=self._minutes or 1) * (2 ** (failures - 1))
         return min(doubled, MAX_BACKOFF)
 
-    def _wait(self, cid: int, until: datetime, *, count: bool = True) -> None:
+    def _wait(self, cid: Hashable, until: datetime, *, count: bool = True) -> None:
         with self._lock:
             if count:
                 self._failures[cid] = self._failures.get(cid, 0) + 1
             self._not_before[cid] = until
 
-    def waiting_until(self, cid: int) -> datetime | None:
-        """When a channel that failed is tried again (None: at the next tick)."""
+    def waiting_until(self, cid: Hashable) -> datetime | None:
+        """When a channel (or ``("search", id)``) that failed is tried again (None: next tick)."""
         with self._lock:
             return self._not_before.get(cid)
