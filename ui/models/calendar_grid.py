@@ -6,7 +6,8 @@
 questions from the grid's fixed shape, and decodes dropped posts (the vendor MIME type of
 :mod:`ui.models.mime`). A subclass says what a cell means: where its posts come from
 (:meth:`~CalendarGridModel._clear_posts`, :meth:`~CalendarGridModel._rebuild_chips`), what a drop
-aims at (a day, a slot's time) and what the handler is asked to do with it.
+aims at (a day, a slot's time) and what the handler is asked to do with it. The latest engagement
+counts of published posts (:meth:`~CalendarGridModel.set_engagement`) go into the tooltips.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from cmdesk.dto import ChannelDTO
+from cmdesk.dto import ChannelDTO, MetricsDTO
+from cmdesk.status import PostStatus
 from ui.models.chips import ChannelGlyph, ChipMaker, PostChip
 from ui.models.drops import PostDropHandler
 from ui.models.mime import POST_MIME_TYPE, DraggedPosts, decode_posts
@@ -58,9 +60,15 @@ P = TypeVar("P", bound=GridPeriod)
 T = TypeVar("T")  # what a drop aims at: a day (month) or a slot's instant (time grid)
 
 
-def chip_line(chip: PostChip) -> str:
-    """One line of a cell's tooltip for a chip: local time, status and label."""
-    return f"{chip.local_time}  {chip.post.status.label}: {chip.post.label}"
+def chip_line(chip: PostChip, metrics: MetricsDTO | None = None) -> str:
+    """One line of a cell's tooltip for a chip: local time, status and label.
+
+    A published post with counts gets its latest engagement ("12 likes · 3 reposts · 2 replies").
+    """
+    line = f"{chip.local_time}  {chip.post.status.label}: {chip.post.label}"
+    if metrics is not None and chip.post.status == PostStatus.PUBLISHED:
+        line += f" — {metrics.summary()}"
+    return line
 
 
 class CalendarGridModel(QAbstractTableModel, Generic[P, T]):
@@ -79,6 +87,7 @@ class CalendarGridModel(QAbstractTableModel, Generic[P, T]):
         self._today: date | None = None
         self._maker = ChipMaker(period.time_zone)
         self._drops: PostDropHandler | None = None
+        self._metrics: dict[int, MetricsDTO] = {}
 
     # --- what a subclass says ----------------------------------------------------------------
 
@@ -130,6 +139,18 @@ class CalendarGridModel(QAbstractTableModel, Generic[P, T]):
         """The workspace's channels, whose badges the chips show."""
         self._maker.channels = {c.id: ChannelGlyph.of(c) for c in channels}
         self._rebuild_chips()
+
+    def set_engagement(self, metrics: Mapping[int, MetricsDTO]) -> None:
+        """The latest engagement counts by post id, shown in the cells' tooltips."""
+        self._metrics = dict(metrics)
+        self.dataChanged.emit(
+            self.index(0, 0),
+            self.index(self.ROWS - 1, self.COLUMNS - 1),
+            [Qt.ItemDataRole.ToolTipRole],
+        )
+
+    def _tooltip_line(self, chip: PostChip) -> str:
+        return chip_line(chip, self._metrics.get(chip.post.id))
 
     # --- QAbstractItemModel ------------------------------------------------------------------
 

@@ -22,8 +22,9 @@ from typing import Any
 from PySide6.QtCore import QDate, QLocale, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from cmdesk.dto import PostSummary
+from cmdesk.status import PostStatus
 from cmdesk.timeutil import local_day_bounds, month_grid_bounds, utc_to_local
-from ui.models.calendar_grid import CalendarGridModel, CalendarRole, chip_line
+from ui.models.calendar_grid import CalendarGridModel, CalendarRole
 from ui.models.chips import ChannelGlyph, ChipMaker, PostChip, fallback_campaign_color
 from ui.models.drops import PostDropHandler
 from ui.models.mime import DraggedPosts
@@ -200,6 +201,15 @@ class MonthModel(CalendarGridModel[MonthPeriod, date]):
                 return day
         return None
 
+    def published_ids(self) -> list[int]:
+        """The published posts shown: the ones whose engagement the tooltips can show."""
+        return [
+            p.id
+            for items in self._posts.values()
+            for p in items
+            if p.status == PostStatus.PUBLISHED
+        ]
+
     def post_count(self) -> int:
         return sum(len(items) for items in self._posts.values())
 
@@ -282,7 +292,7 @@ class MonthModel(CalendarGridModel[MonthPeriod, date]):
         if not with_posts:
             count = {0: "no posts", 1: "1 post"}.get(total, f"{total} posts")
             return f"{heading}, {count}"
-        lines = [chip_line(c) for c in chips]
+        lines = [self._tooltip_line(c) for c in chips]
         if total > len(chips):
             lines.append(f"… and {total - len(chips)} more")
         return "\n".join([heading, *lines]) if lines else heading

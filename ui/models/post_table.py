@@ -1,15 +1,16 @@
-"""The list of posts as a table: title, status, time, channels and campaign.
+"""The list of posts as a table: title, status, time, channels, campaign and engagement.
 
 The page loads every post that matches its filter in one service call (the filter itself is
 applied by the service) and a ``QSortFilterProxyModel`` sorts the rows by :attr:`PostTableRole.SORT`.
 Loading all matches rather than a page at a time keeps sorting honest: a sort by title orders all
 the matching posts, not just the ones fetched so far; ten thousand summaries take about 50 ms.
-Rows can be dragged (to the calendar) with the posts' MIME type.
+Rows can be dragged (to the calendar) with the posts' MIME type. The engagement column shows the
+latest counts the page hands to :meth:`PostTableModel.set_engagement` (published posts only).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC
 from enum import IntEnum
 from typing import Any
@@ -25,7 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from cmdesk.dto import CampaignDTO, ChannelDTO, PostSummary
+from cmdesk.dto import CampaignDTO, ChannelDTO, MetricsDTO, PostSummary
 from cmdesk.status import PostStatus
 from cmdesk.timeutil import utc_to_local
 from ui.models.mime import POST_MIME_TYPE, encode_posts
@@ -44,6 +45,7 @@ class PostColumn(IntEnum):
     WHEN = 2
     CHANNELS = 3
     CAMPAIGN = 4
+    ENGAGEMENT = 5
 
 
 HEADERS = {
@@ -52,6 +54,7 @@ HEADERS = {
     PostColumn.WHEN: "When",
     PostColumn.CHANNELS: "Channels",
     PostColumn.CAMPAIGN: "Campaign",
+    PostColumn.ENGAGEMENT: "Engagement",
 }
 
 
@@ -61,6 +64,7 @@ class PostTableRole(IntEnum):
     POST_ID = Qt.ItemDataRole.UserRole + 1  # int
     SUMMARY = Qt.ItemDataRole.UserRole + 2  # PostSummary
     SORT = Qt.ItemDataRole.UserRole + 3  # str | int | float: the column's sort key
+    METRICS = Qt.ItemDataRole.UserRole + 4  # MetricsDTO | None: the latest engagement counts
 
 
 class PostTableModel(QAbstractTableModel):
@@ -74,6 +78,7 @@ class PostTableModel(QAbstractTableModel):
         self._zone = "UTC"
         self._channels: dict[int, str] = {}
         self._campaigns: dict[int, CampaignDTO] = {}
+        self._metrics: dict[int, MetricsDTO] = {}
 
     def set_context(
         self,
@@ -94,6 +99,14 @@ class PostTableModel(QAbstractTableModel):
         self._posts = list(posts)
         self._row_of = {p.id: i for i, p in enumerate(self._posts)}
         self.endResetModel()
+
+    def set_engagement(self, metrics: Mapping[int, MetricsDTO]) -> None:
+        """The latest counts by post id (posts left out show none); repaints that column only."""
+        self._metrics = dict(metrics)
+        if self._posts:
+            last = len(self._posts) - 1
+            column = PostColumn.ENGAGEMENT
+            self.dataChanged.emit(self.index(0, column), self.index(last, column))
 
     def posts(self) -> list[PostSummary]:
         return list(self._posts)
@@ -139,6 +152,10 @@ class PostTableModel(QAbstractTableModel):
             return self._text(post, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == PostColumn.TITLE:
             return post.label
+        if role == Qt.ItemDataRole.ToolTipRole and column == PostColumn.ENGAGEMENT:
+            return self._engagement_tip(post.id)
+        if role == PostTableRole.METRICS:
+            return self._metrics.get(post.id)
         if role == PostTableRole.POST_ID:
             return post.id
         if role == PostTableRole.SUMMARY:
@@ -162,6 +179,9 @@ class PostTableModel(QAbstractTableModel):
             return f"{local:%Y-%m-%d %H:%M}"
         if column == PostColumn.CHANNELS:
             return ", ".join(self._channels.get(c, f"#{c}") for c in post.channel_ids)
+        if column == PostColumn.ENGAGEMENT:
+            metrics = self._metrics.get(post.id)
+            return metrics.summary() if metrics is not None else ""
         campaign = self._campaigns.get(post.campaign_id or 0)
         return campaign.name if campaign else ""
 
@@ -170,7 +190,21 @@ class PostTableModel(QAbstractTableModel):
             return _STATUS_ORDER[post.status]
         if column == PostColumn.WHEN:
             return post.scheduled_at.timestamp() if post.scheduled_at else _NO_TIME
+        if column == PostColumn.ENGAGEMENT:
+            metrics = self._metrics.get(post.id)
+            return interactions(metrics) if metrics is not None else -1
         return self._text(post, column).casefold()
+
+    def _engagement_tip(self, post_id: int) -> str | None:
+        metrics = self._metrics.get(post_id)
+        if metrics is None:
+            return None
+        lines = [
+            f"{self._channels.get(cid, f'#{cid}')}: {m.summary()}"
+            for cid, m in metrics.by_channel.items()
+        ]
+        local = utc_to_local(metrics.taken_at.astimezone(UTC), self._zone)
+        return "\n".join([*lines, f"Counted {local:%Y-%m-%d %H:%M}"])
 
     # --- drag ------------------------------------------------------------------------------
 
@@ -183,6 +217,12 @@ class PostTableModel(QAbstractTableModel):
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+
+def interactions(metrics: MetricsDTO) -> int:
+    """Likes, reposts, replies and quotes together: how the engagement column sorts."""
+    counts = (metrics.likes, metrics.reposts, metrics.replies, metrics.quotes)
+    return sum(c for c in counts if c is not None)
 
 
 class PostSortProxy(QSortFilterProxyModel):

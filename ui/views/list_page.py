@@ -43,7 +43,7 @@ from ui.views.post_menu import allowed_statuses, build_post_menu, run_action
 
 #: More rows than this are not loaded; the page asks for a narrower filter instead.
 MAX_ROWS = 20_000
-_RELEVANT = {"post", "channel", "campaign", "tag", "workspace"}
+_RELEVANT = {"post", "channel", "campaign", "tag", "workspace", "metric_snapshot"}
 
 
 class PostTableView(QTableView):
@@ -139,6 +139,7 @@ class ListPage(PlanPage):
         header.resizeSection(PostColumn.WHEN, 150)
         header.resizeSection(PostColumn.CHANNELS, 240)
         header.resizeSection(PostColumn.CAMPAIGN, 200)
+        header.resizeSection(PostColumn.ENGAGEMENT, 230)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._menu)
         table.doubleClicked.connect(self._open)
@@ -169,11 +170,15 @@ class ListPage(PlanPage):
             self.filter_bar.set_options(channels, campaigns, self.ctx.plan.list_tags(ws.id))
             f = self._filters[ws.id] = self.filter_bar.show_filter(f)
             posts = self.ctx.plan.list_posts(ws.id, f, limit=MAX_ROWS + 1)
+            # One query for the counts of the published rows; the others have none.
+            published = [p.id for p in posts[:MAX_ROWS] if p.status == PostStatus.PUBLISHED]
+            engagement = self.ctx.metrics.latest(published)
         except Exception as exc:  # the one error path; the old rows stay
             show_error(self, exc)
             return
         self.model.set_context(ws.id, ws.timezone, channels, campaigns)
         self.model.set_posts(posts[:MAX_ROWS])
+        self.model.set_engagement(engagement)
         self._set_count(len(posts), f)
         self.select_ids(keep)
         if self._to_today and not keep:

@@ -4,12 +4,14 @@ A channel posts the master text unless the person gives it its own text or makes
 Every change is checked at once by ``ctx.composer.check`` (pure and fast): the counter shows the
 network's own count against the channel's limit ("287 / 300", red when over) and the problems
 are listed under the text, with a button where cmdesk can fix them (shrink an image, split a
-long text at sentence boundaries).
+long text at sentence boundaries). For a published post, a line above the text shows the
+latest engagement counts on this channel (:meth:`ChannelTab.set_engagement`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC
 from enum import StrEnum
 
 from PySide6.QtCore import Qt, Signal
@@ -31,9 +33,10 @@ from PySide6.QtWidgets import (
 
 from cmdesk.autosave import VariantDraft
 from cmdesk.bootstrap import AppContext
-from cmdesk.dto import ChannelDTO, MediaDTO
+from cmdesk.dto import ChannelDTO, MediaDTO, MetricsDTO
 from cmdesk.errors import UserError
 from cmdesk.services.composer import ChannelCheck, ComposerProblem
+from cmdesk.timeutil import utc_to_local
 from ui.errors import show_error
 from ui.views.composer.preview import PreviewPane
 from ui.views.composer.thread_editor import OVER_STYLE, ThreadEditor, counter_text
@@ -99,6 +102,12 @@ class ChannelTab(QWidget):
         self.counter.setAccessibleName(f"Length on {self.channel.name}")
         modes.addWidget(self.counter)
         layout.addLayout(modes)
+        self.engagement = QLabel()
+        self.engagement.setObjectName("channelEngagement")
+        self.engagement.setAccessibleName(f"Engagement on {self.channel.name}")
+        self.engagement.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.engagement.hide()
+        layout.addWidget(self.engagement)
         self.master_note = QLabel(
             "This channel posts the main text as it is. Choose Own text or Thread to adapt it."
         )
@@ -166,6 +175,17 @@ class ChannelTab(QWidget):
             self.mode_buttons[Mode.OWN].setChecked(True)
         else:
             self.mode_buttons[Mode.MASTER].setChecked(True)
+
+    def set_engagement(self, metrics: MetricsDTO | None, zone: str = "UTC") -> None:
+        """Show this channel's latest counts of the published post (None: hide the line)."""
+        if metrics is None:
+            self.engagement.clear()
+            self.engagement.hide()
+            return
+        local = utc_to_local(metrics.taken_at.astimezone(UTC), zone)
+        self.engagement.setText(f"Engagement: {metrics.summary()}")
+        self.engagement.setToolTip(f"Counted on {self.channel.name} at {local:%Y-%m-%d %H:%M}")
+        self.engagement.show()
 
     def offer_split(self) -> None:
         """Turn this channel's text into a thread cut at sentence boundaries."""
