@@ -139,7 +139,7 @@ class ListPage(PlanPage):
         header.resizeSection(PostColumn.WHEN, 150)
         header.resizeSection(PostColumn.CHANNELS, 240)
         header.resizeSection(PostColumn.CAMPAIGN, 200)
-        header.resizeSection(PostColumn.ENGAGEMENT, 230)
+        header.resizeSection(PostColumn.ENGAGEMENT, 320)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._menu)
         table.doubleClicked.connect(self._open)
