@@ -11,6 +11,9 @@ seconds is marked read, so glancing through the list with the arrow keys does no
 polls the channels on the task runner. The page says how many items are new through
 :attr:`InboxPage.unread_changed`; :func:`unread_count` gives the same number to the window's
 navigation badge without building the page.
+
+A second tab, Listening (:mod:`ui.views.listening_page`), holds the saved searches and the posts
+they found; those are never inbox items and never counted as new.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -45,9 +49,10 @@ from ui.views.inbox_filter_bar import NOT_DONE, InboxFilterBar
 from ui.views.inbox_list import InboxListView
 from ui.views.inbox_reply import ReplyBox
 from ui.views.inbox_sync import SyncControl
+from ui.views.listening_page import RELEVANT_KINDS, ListeningPanel
 from ui.views.page import PlanPage
 
-_RELEVANT = {"inbox_item", "channel", "workspace"}
+_RELEVANT = {"inbox_item", "channel", "workspace"} | RELEVANT_KINDS
 _EMPTY_INBOX = (
     "Replies, mentions and direct messages from this workspace's channels gather here, so that "
     "none of them waits unanswered.\n\nNothing is waiting. Sync now asks the channels for what "
@@ -128,6 +133,8 @@ class InboxPage(PlanPage):
         self._mark_read_timer = QTimer(self)
         self._mark_read_timer.setSingleShot(True)
         self._mark_read_timer.timeout.connect(self._mark_current_read)
+        self.listening = ListeningPanel(ctx, runner, self, open_url=open_url)
+        self._listening_stale = True
         self._lay_out()
         self._selection_changed()
 
@@ -196,10 +203,20 @@ class InboxPage(PlanPage):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
+        inbox_tab = QWidget(self)
+        inbox_column = QVBoxLayout(inbox_tab)
+        inbox_column.setContentsMargins(0, 0, 0, 0)
+        inbox_column.addWidget(self.filter_bar)
+        inbox_column.addWidget(self.splitter, 1)
+        # Listened posts are not inbox items: their own tab, never in the filters or the count.
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Inbox or Listening")
+        self.tabs.addTab(inbox_tab, "&Inbox")
+        self.tabs.addTab(self.listening, "&Listening")
+        self.tabs.currentChanged.connect(lambda _i: self._tab_changed())
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.filter_bar)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.tabs, 1)
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -220,6 +237,8 @@ class InboxPage(PlanPage):
             self._channels = {}
             self.model.set_context(None, "UTC", self.ctx.clock.now().date(), ())
             self._load()
+            self._listening_stale = True
+            self._tab_changed()
             return
         channels = [c for c in self.ctx.channels.list(ws.id) if not c.removed]
         self._channels = {c.id: c for c in channels}
@@ -229,6 +248,16 @@ class InboxPage(PlanPage):
         self.model.set_context(ws.id, ws.timezone, today, channels)
         self.conversation.set_zone(ws.timezone)
         self._load()
+        self._listening_stale = True
+        self._tab_changed()
+
+    def _tab_changed(self) -> None:
+        """The Listening tab loads when it is shown, and again after changes while it shows."""
+        listening = self.tabs.currentWidget() is self.listening
+        self.sync.setVisible(not listening)
+        if listening and self._listening_stale:
+            self._listening_stale = False
+            self.listening.set_workspace(self.workspace)
 
     def _load(self) -> None:
         """Read the list again, keeping the selection, the current item and the place."""
@@ -321,6 +350,7 @@ class InboxPage(PlanPage):
         Filters that would hide them are cleared first; items not found (deleted, or of another
         workspace) are skipped.
         """
+        self.tabs.setCurrentIndex(0)  # the items are in the Inbox tab, not in Listening
         if self._stale:
             self.refresh()
         wanted = list(dict.fromkeys(item_ids))
