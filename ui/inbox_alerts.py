@@ -13,6 +13,12 @@ loses nothing), and the first look after quiet hours end announces them in one n
 
 ``InboxBadge`` counts the unread items of every workspace for the tray icon (and the window's
 title, if the window wants it), again on change sets and every ``POLL_MS``.
+
+``AlertWordAlerts`` watches new inbox items and listened posts for the ``alert_words`` setting:
+a match raises one urgent notification (``urgent=True``: quiet hours do not hold it) naming the
+word, the author and the channel. Its claim (``cmdesk/listening/alert_claims.py``) is separate
+from the inbox's, so a crisis word is told even when the batch notification was already shown,
+and never twice, whichever process looks first.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.events import ChangeSet
+from cmdesk.listening.alert_claims import AlertClaim, AlertWordClaims, describe_alert
+from cmdesk.listening.alert_words import parse
 from cmdesk.services.alerts import AlertService, QuietHours
 from cmdesk.services.notification_claims import InboxClaim, NotificationClaims, describe_claim
 from ui.bridge import EventBridge
@@ -202,3 +210,84 @@ class InboxBadge(QObject):
         self.bridge.close()
         self._timer.stop()
         self._poll.stop()
+
+
+class AlertWordAlerts(QObject):
+    """Announces alert words found in new mentions, replies and listened posts.
+
+    Signals:
+        alerted(object): the ``AlertClaim`` just announced.
+    """
+
+    alerted = Signal(object)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        notifier: Notifier,
+        parent: QObject | None = None,
+        *,
+        claims: AlertWordClaims | None = None,
+        batch_ms: int = BATCH_MS,
+        poll_ms: int = POLL_MS,
+    ) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._notifier = notifier
+        self._claims = claims or AlertWordClaims(ctx.db, ctx.clock, ctx.hub)
+        self._closed = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(batch_ms)
+        self._timer.timeout.connect(self.check)
+        self._poll = QTimer(self)
+        self._poll.setInterval(poll_ms)
+        self._poll.timeout.connect(self.check)
+        self.bridge = EventBridge(ctx.hub, self)
+        self.bridge.changed.connect(self.on_changes)
+
+    def start(self) -> None:
+        """Begin watching; what arrived before the very first start is not scanned."""
+        self.check()
+        self._poll.start()
+
+    def close(self) -> None:
+        self._closed = True
+        self.bridge.close()
+        self._timer.stop()
+        self._poll.stop()
+
+    def on_changes(self, changes: ChangeSet) -> None:
+        arrived = changes.ids("inbox_item", "created") or changes.ids("listened_post", "created")
+        if arrived and not self._closed and not self._timer.isActive():
+            self._timer.start()
+
+    def check(self) -> Notification | None:
+        """Claim what arrived and announce any alert word in it; returns the notification."""
+        if self._closed:
+            return None
+        try:
+            words = parse(str(self._ctx.settings.get("alert_words") or ""))
+            claim = self._claims.claim(words)
+        except Exception:
+            log.exception("could not look for alert words")
+            return None
+        if not claim.matches:
+            return None
+        note = self._announce(claim)
+        self.alerted.emit(claim)
+        return note
+
+    def _announce(self, claim: AlertClaim) -> Notification:
+        title, message = describe_alert(claim)
+        first = claim.matches[0]
+        workspaces = {m.workspace_id for m in claim.matches}
+        return self._notifier.notify(
+            title,
+            message,
+            NotificationKind.WARNING,
+            workspace_id=next(iter(workspaces)) if len(workspaces) == 1 else None,
+            inbox_item_ids=claim.inbox_item_ids,
+            channel_id=None if claim.inbox_item_ids else first.channel_id,
+            urgent=True,
+        )

@@ -233,6 +233,23 @@ class SettingsPage(PlanPage):
         self._check(
             form, "quiet_hours_failures", "Failed posts notify even in quiet hours", FAILURES_HINT
         )
+        self._words(form, "alert_words", "Alert &words")
+
+    def _words(self, form: QGridLayout, name: str, label: str) -> None:
+        edit = QLineEdit()
+        edit.setPlaceholderText("boycott, recall, food poisoning")
+        edit.setMinimumWidth(FIELD_WIDTH // 2)
+
+        def commit() -> None:
+            self._save_setting(name, label, edit.text().strip())
+            edit.setModified(not self.errors[name].isHidden())
+
+        edit.editingFinished.connect(commit)
+        hint = (
+            "Separated by commas. A new mention, reply or listened post containing one of "
+            "these whole words raises an urgent notification, even in quiet hours."
+        )
+        self._row(form, name, label, edit, hint)
 
     def _time(self, form: QGridLayout, name: str, label: str) -> None:
         edit = QTimeEdit()
@@ -328,6 +345,9 @@ class SettingsPage(PlanPage):
             widget.setChecked(bool(value))
         elif isinstance(widget, QTimeEdit):
             widget.setTime(QTime.fromString(str(value), "HH:mm"))
+        elif isinstance(widget, QLineEdit):
+            widget.setText(str(value))
+            widget.setModified(False)
         widget.blockSignals(False)
 
     # --- saving ------------------------------------------------------------------------------
