@@ -108,6 +108,9 @@ def test_upgrade_from_each_revision_keeps_the_data(revision: str, tmp_path: Path
         assert [(i.remote_id, i.post_id) for i in items] == (
             [("42", 1)] if revision >= "0004" else []
         )
+        searches = [(x.label, x.result_count) for x in ctx.listening.list_searches(ws.id)]
+        assert searches == ([("#roscon", 1)] if revision >= "0005" else [])
+        assert ctx.inbox.count_unread(ws.id) == (1 if revision >= "0004" else 0)
     finally:
         ctx.close()
 
