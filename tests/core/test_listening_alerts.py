@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import assume, given
@@ -16,6 +16,7 @@ from cmdesk.clock import FakeClock
 from cmdesk.credentials import MemoryCredentialStore
 from cmdesk.listening.alert_claims import AlertWordClaims, describe_alert
 from cmdesk.listening.alert_words import AlertMatcher, parse
+from cmdesk.listening.daemon_alerts import LOOK_EVERY, DaemonAlertWords
 from cmdesk.models import ListenedPost, SavedSearch
 from tests.core.helpers import channel, workspace
 from tests.core.inbox_rows import add_items
@@ -164,3 +165,31 @@ def test_two_processes_never_both_announce(ctx: AppContext, other: AppContext) -
     for t in threads:
         t.join()
     assert len(got) == 20 and len(set(got)) == 20
+
+
+def test_the_daemon_announces_a_match_once_and_gives_it_back_when_it_cannot_show(
+    ctx: AppContext, clock: FakeClock
+) -> None:
+    wid = workspace(ctx)
+    cid = channel(ctx, wid, "Masto")
+    ctx.settings.set("alert_words", "recall")
+    shown: list[tuple[str, str]] = []
+    works = [False]
+
+    def show(title: str, message: str) -> bool:
+        if works[0]:
+            shown.append((title, message))
+        return works[0]
+
+    claims = AlertWordClaims(ctx.db, ctx.clock, ctx.hub)
+    daemon = DaemonAlertWords(claims, ctx.settings, ctx.clock, show=show, available=lambda: True)
+    assert daemon.tick() is False  # the first look only sets the marks
+    add_items(ctx, cid, text="Is this a product RECALL?", author="@worried@x")
+    clock.advance(LOOK_EVERY)
+    assert daemon.tick() is False and shown == []  # could not show: handed back
+    works[0] = True
+    clock.advance(LOOK_EVERY + timedelta(seconds=1))
+    assert daemon.tick() is True
+    assert shown == [("Alert word “recall” from @worried@x on Masto", "Is this a product RECALL?")]
+    clock.advance(LOOK_EVERY)
+    assert daemon.tick() is False and len(shown) == 1
