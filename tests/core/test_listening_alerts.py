@@ -44,6 +44,8 @@ def test_a_word_inside_a_longer_word_is_not_found(word: str, glue: str) -> None:
     matcher = AlertMatcher([word])
     longer = f"{glue}{word}{glue}"
     assume(word.casefold() not in glue.casefold())
+    # A letter whose compatibility form holds punctuation (Ŀ is L·) is a boundary once folded.
+    assume(all(c.isalnum() for c in unicodedata.normalize("NFKC", glue.casefold())))
     assume(matcher.find(glue) is None)
     assert matcher.find(f"see {longer} now") is None
     assert matcher.find(f"{word}{glue}") is None and matcher.find(f"x{glue}{word}") is None
