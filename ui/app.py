@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 import cmdesk
 from cmdesk.bootstrap import AppContext, build_context, setup_logging
 from cmdesk.inbox_poller import InboxPoller
+from cmdesk.metrics_poller import MetricsPoller
 from cmdesk.scheduler import PublishingEngine
 from ui.errors import install_excepthook, show_error
 from ui.i18n import install_translators
@@ -74,13 +75,14 @@ def run(db_url: str | None = None, debug: bool = False) -> int:
         tray.badge.count_changed.connect(window.set_waiting_count)
         tray.watch(window)
         tray.show()
-        poller = InboxPoller(ctx.inbox, ctx.settings, ctx.hub)
-        QTimer.singleShot(0, lambda: _after_first_paint(ctx, window, engine, poller))
+        pollers = (InboxPoller(ctx.inbox, ctx.settings, ctx.hub), MetricsPoller(ctx.metrics))
+        QTimer.singleShot(0, lambda: _after_first_paint(ctx, window, engine, pollers))
         try:
             with quit_on_signals(app):
                 return app.exec()
         finally:
-            poller.stop(wait=False)
+            for poller in pollers:
+                poller.stop(wait=False)
             engine.stop(wait=True)
             tray.icon.hide()
     finally:
@@ -140,16 +142,20 @@ def open_main_window(ctx: AppContext, engine: PublishingEngine | None = None) ->
 
 
 def _after_first_paint(
-    ctx: AppContext, window: MainWindow, engine: PublishingEngine, poller: InboxPoller
+    ctx: AppContext,
+    window: MainWindow,
+    engine: PublishingEngine,
+    pollers: tuple[InboxPoller, MetricsPoller],
 ) -> None:
-    """What can wait until the window is on screen: the engine, the inbox, crash drafts."""
+    """What can wait until the window is on screen: the engine, the pollers, crash drafts."""
     # Everything alive now (Qt wrappers, SQLAlchemy's mappers and compiled caches) lives as long
     # as the app: keep the cyclic collector from walking it on every full collection, which
     # otherwise adds tens of milliseconds to some month loads (benchmarks/RESULTS.md).
     gc.collect()
     gc.freeze()
     engine.start()
-    poller.start()
+    for poller in pollers:  # the inbox, and the engagement of published posts
+        poller.start()
     window.refresh_status()
     # Failures that happened while cmdesk was closed (a daemon kept publishing) are told now.
     window.alerts.start()

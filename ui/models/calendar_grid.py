@@ -142,6 +142,8 @@ class CalendarGridModel(QAbstractTableModel, Generic[P, T]):
 
     def set_engagement(self, metrics: Mapping[int, MetricsDTO]) -> None:
         """The latest engagement counts by post id, shown in the cells' tooltips."""
+        if dict(metrics) == self._metrics:
+            return  # the signal below repaints every cell: not for nothing
         self._metrics = dict(metrics)
         self.dataChanged.emit(
             self.index(0, 0),

@@ -32,7 +32,7 @@ from PySide6.QtGui import QColor, QFont
 from cmdesk.dto import PostSummary
 from cmdesk.timeutil import local_day_bounds, local_to_utc, utc_to_local
 from ui.delegates.day_cell import TODAY_COLOR
-from ui.models.calendar_grid import CalendarGridModel, CalendarRole, chip_line
+from ui.models.calendar_grid import CalendarGridModel, CalendarRole
 from ui.models.chips import PostChip
 from ui.models.drops import PostDropHandler
 from ui.models.mime import DraggedPosts
@@ -249,7 +249,7 @@ class TimeGridModel(CalendarGridModel[WeekPeriod, datetime]):
         heading = f"{QLocale().toString(qday, QLocale.FormatType.ShortFormat)} {slot_wall_time(row):%H:%M}"
         if not chips:
             return heading
-        return "\n".join([heading, *(chip_line(c) for c in chips)])
+        return "\n".join([heading, *(self._tooltip_line(c) for c in chips)])
 
 
 class DayColumnProxy(QSortFilterProxyModel):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -32,9 +33,11 @@ from cmdesk.bootstrap import AppContext
 from cmdesk.dto import PostSummary, WorkspaceDTO
 from cmdesk.errors import UserError
 from cmdesk.events import ChangeSet
+from cmdesk.status import PostStatus
 from cmdesk.timeutil import at_wall_time, utc_to_local
 from ui.actions import PlanActions
 from ui.errors import show_error
+from ui.models.calendar_grid import CalendarGridModel
 from ui.models.drops import CalendarDrops, default_time
 from ui.models.month import CalendarRole, MonthModel, MonthPeriod
 from ui.models.unscheduled import UnscheduledModel
@@ -48,6 +51,8 @@ from ui.views.side_list import SideList
 from ui.views.week_view import TimeGrid
 
 #: More chips than fit in the tallest month cell; the rest of a busy day is counted, not loaded.
+#: The change-set kind of new engagement snapshots (``cmdesk.services.metrics``).
+METRICS_KIND = "metric_snapshot"
 MAX_CHIPS_PER_DAY = 12
 
 
@@ -73,6 +78,8 @@ class CalendarPage(PlanPage):
         self._anchor = ctx.clock.now().date()
         self._meta_stale = True
         self._switching = False
+        self._metrics_seen = 0
+        self._engagement_key: dict[int, tuple[object, ...]] = {}
         self.drops = CalendarDrops(actions, ctx.plan.get_post, on_done=self._after_drop)
         self.month_model = MonthModel(MonthPeriod.containing(self._anchor, "UTC"), self)
         self.time_model = TimeGridModel(WeekPeriod.containing(self._anchor, "UTC"), self)
@@ -190,6 +197,8 @@ class CalendarPage(PlanPage):
         super().set_workspace(workspace)
 
     def on_changes(self, changes: ChangeSet) -> None:
+        if changes.ids(METRICS_KIND):
+            self._metrics_seen += 1  # new snapshots: the tooltips' counts are read again
         if changes.ids("channel") or changes.ids("campaign") or changes.ids("workspace"):
             self._meta_stale = True
         super().on_changes(changes)
@@ -302,6 +311,7 @@ class CalendarPage(PlanPage):
                 first, end = period.grid_bounds()
                 days = self._ctx.plan.calendar_days(ws.id, first, end, per_day=MAX_CHIPS_PER_DAY)
                 self.month_model.set_posts(days.posts, days.day_counts)
+                self._load_engagement(self.month_model, self.month_model.published_ids())
             self.month_grid.select_day(self._anchor)
         else:
             week = WeekPeriod.containing(self._anchor, zone, week_start)
@@ -313,12 +323,21 @@ class CalendarPage(PlanPage):
             start, end = week.utc_window()
             posts = self._ctx.plan.list_window(ws.id, start, end) if ws is not None else []
             self.time_model.set_posts(posts)
+            published = [p.id for p in posts if p.status == PostStatus.PUBLISHED]
+            self._load_engagement(self.time_model, published)
             grid = self.current_grid()
             assert isinstance(grid, TimeGrid)
             grid.now = self._ctx.clock.now()
             if fresh or not grid.currentIndex().isValid():
                 grid.scroll_to_hour()
         self._update_labels()
+
+    def _load_engagement(self, model: CalendarGridModel[Any, Any], published: list[int]) -> None:
+        """Engagement counts for the tooltips, read again only when they may have changed."""
+        key = (id(model), tuple(published), self._metrics_seen)
+        if key != self._engagement_key.get(id(model)):
+            self._engagement_key[id(model)] = key
+            model.set_engagement(self._ctx.metrics.latest(published) if published else {})
 
     def _load_side_list(self) -> None:
         ws = self.workspace

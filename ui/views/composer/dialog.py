@@ -88,6 +88,7 @@ class ComposerDialog(QDialog):
         self.post: PostDetail | None = ctx.plan.get_post(post_id) if post_id is not None else None
         self.key = draft.key if draft is not None else new_key()
         self.channels = {c.id: c for c in ctx.channels.list(workspace.id)}
+        self._engagement = ctx.metrics.latest([post_id]).get(post_id) if post_id else None
         self.tabs_by_channel: dict[int, ChannelTab] = {}
         self.dirty = False
         self._loading = True
@@ -235,6 +236,9 @@ class ComposerDialog(QDialog):
             tab.resize_requested.connect(lambda media_id, t=tab: self.resize_media(t, media_id))
             self.tabs_by_channel[channel_id] = tab
             self.previews.add(tab.preview_area)
+            if self._engagement is not None:  # a published post: how it is doing there
+                counts = self._engagement.by_channel.get(channel_id)
+                tab.set_engagement(counts, self.workspace.timezone)
         return tab
 
     def _channel_toggled(self, channel: ChannelDTO, on: bool) -> None:
