@@ -75,7 +75,10 @@ def run(db_url: str | None = None, debug: bool = False) -> int:
         tray.badge.count_changed.connect(window.set_waiting_count)
         tray.watch(window)
         tray.show()
-        pollers = (InboxPoller(ctx.inbox, ctx.settings, ctx.hub), MetricsPoller(ctx.metrics))
+        pollers = (
+            InboxPoller(ctx.inbox, ctx.settings, ctx.hub, listening=ctx.listening),
+            MetricsPoller(ctx.metrics),
+        )
         QTimer.singleShot(0, lambda: _after_first_paint(ctx, window, engine, pollers))
         try:
             with quit_on_signals(app):
@@ -160,6 +163,7 @@ def _after_first_paint(
     # Failures that happened while cmdesk was closed (a daemon kept publishing) are told now.
     window.alerts.start()
     window.inbox_alerts.start()
+    window.word_alerts.start()
     window.recover_drafts()
 
 

@@ -34,7 +34,7 @@ from cmdesk.status import PostStatus
 from ui.actions import PlanActions
 from ui.bridge import EventBridge
 from ui.errors import show_error
-from ui.inbox_alerts import InboxAlerts, install_quiet_hours
+from ui.inbox_alerts import AlertWordAlerts, InboxAlerts, install_quiet_hours
 from ui.notifications import PublishingAlerts
 from ui.notifier import Notification, Notifier
 from ui.status_bar import Attention, EngineStatusLike, SchedulerStatus, attention_from_counts
@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self.alerts = PublishingAlerts(ctx, self.notifier, self)
         install_quiet_hours(self.notifier, ctx)
         self.inbox_alerts = InboxAlerts(ctx, self.notifier, self)
+        self.word_alerts = AlertWordAlerts(ctx, self.notifier, self)
         self.notifier.activated.connect(self._open_notification)
         self.workspace_combo = self._build_toolbar()
         self.nav_actions = self._build_navigation()
@@ -242,6 +243,7 @@ class MainWindow(QMainWindow):
         self._status_timer.stop()
         self.alerts.close()
         self.inbox_alerts.close()
+        self.word_alerts.close()
         self.runner.shutdown(5000)
         super().closeEvent(event)
 

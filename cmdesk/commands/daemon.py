@@ -18,6 +18,8 @@ from types import FrameType
 
 from cmdesk.commands.common import context
 from cmdesk.inbox_poller import InboxPoller
+from cmdesk.listening.alert_claims import AlertWordClaims
+from cmdesk.listening.daemon_alerts import DaemonAlertWords
 from cmdesk.metrics_poller import MetricsPoller
 from cmdesk.scheduler import PublishingEngine
 from cmdesk.services.desktop_notify import DaemonAnnouncer
@@ -46,7 +48,7 @@ def cmd_daemon(args: argparse.Namespace) -> int:
             ctx.publishing, ctx.settings, ctx.adapters, ctx.hub, workers=max(1, args.workers)
         )
         engine.start()
-        poller = InboxPoller(ctx.inbox, ctx.settings, ctx.hub)
+        poller = InboxPoller(ctx.inbox, ctx.settings, ctx.hub, listening=ctx.listening)
         poller.start()
         metrics = MetricsPoller(ctx.metrics)
         metrics.start()
@@ -54,9 +56,13 @@ def cmd_daemon(args: argparse.Namespace) -> int:
         announcer = DaemonAnnouncer(
             NotificationClaims(ctx.db, ctx.clock, ctx.hub), ctx.settings, ctx.clock
         )
+        words = DaemonAlertWords(
+            AlertWordClaims(ctx.db, ctx.clock, ctx.hub), ctx.settings, ctx.clock
+        )
         log.info("daemon started on %s with %d workers", ctx.db.display_url, engine.workers)
         while not stop.wait(1.0):
             announcer.tick()
+            words.tick()
         metrics.stop(wait=True)
         poller.stop(wait=True)
         engine.stop(wait=True)
