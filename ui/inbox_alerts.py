@@ -15,7 +15,7 @@ loses nothing), and the first look after quiet hours end announces them in one n
 title, if the window wants it), again on change sets and every ``POLL_MS``.
 
 ``AlertWordAlerts`` watches new inbox items and listened posts for the ``alert_words`` setting:
-a match raises one urgent notification (``urgent=True``: quiet hours do not hold it) naming the
+a match raises one critical notification (``critical=True``: quiet hours never hold it) naming the
 word, the author and the channel. Its claim (``cmdesk/listening/alert_claims.py``) is separate
 from the inbox's, so a crisis word is told even when the batch notification was already shown,
 and never twice, whichever process looks first.
@@ -289,5 +289,5 @@ class AlertWordAlerts(QObject):
             workspace_id=next(iter(workspaces)) if len(workspaces) == 1 else None,
             inbox_item_ids=claim.inbox_item_ids,
             channel_id=None if claim.inbox_item_ids else first.channel_id,
-            urgent=True,
+            critical=True,
         )

@@ -217,16 +217,19 @@ class Notifier(QObject):
         inbox_item_ids: Sequence[int] = (),
         channel_id: int | None = None,
         urgent: bool = False,
+        critical: bool = False,
     ) -> Notification:
         """Tell the person something; returns what was shown, and where.
 
         During quiet hours it is held instead (``shown_in`` is ``HELD``), unless ``urgent`` and
-        the person lets failures through.
+        the person lets failures through, or ``critical`` (an alert word: a possible crisis is
+        never held until morning).
         """
         kind = NotificationKind(kind)
         ids = tuple(inbox_item_ids)
         hours = self.quiet_hours()
-        if self.is_quiet(hours) and not (urgent and hours.failures_through):
+        held = not critical and not (urgent and hours.failures_through)
+        if held and self.is_quiet(hours):
             note = Notification(
                 title,
                 message,

@@ -41,6 +41,7 @@ def test_an_alert_word_in_a_mention_is_one_urgent_notification_in_quiet_hours(
     ctx.settings.set("quiet_hours_enabled", True)
     ctx.settings.set("quiet_hours_start", (wall - timedelta(hours=1)).strftime("%H:%M"))
     ctx.settings.set("quiet_hours_end", (wall + timedelta(hours=1)).strftime("%H:%M"))
+    ctx.settings.set("quiet_hours_failures", False)  # a crisis word comes through regardless
     alerts, seen = _watched(ctx)
     add_items(ctx, cid, text="lovely shop")
     (bad,) = add_items(ctx, cid, text="Everyone BOYCOTT them", author="@angry@x.social")
