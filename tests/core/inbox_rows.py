@@ -6,11 +6,15 @@ the "inbox_item" change set that the service emits after writing them.
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.events import ChangeSet
 from cmdesk.models import InboxItem
+
+#: Remote ids must be unique per channel; ``id()`` of a session is reused once it is freed.
+_serial = itertools.count(1)
 
 
 def add_items(
@@ -31,7 +35,7 @@ def add_items(
             InboxItem(
                 channel_id=channel_id,
                 kind=kind,
-                remote_id=f"{kind}-{channel_id}-{now.timestamp()}-{i}-{id(s)}",
+                remote_id=f"{kind}-{channel_id}-{now.timestamp()}-{next(_serial)}",
                 remote_url="",
                 author_handle=author,
                 author_name=author.split("@")[0].title(),
