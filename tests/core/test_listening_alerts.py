@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ words = st.text(_letters, min_size=2, max_size=12).filter(
     lambda w: w == w.strip() and unicodedata.normalize("NFKC", w) == w
 )
 separators = st.sampled_from([" ", ", ", "! ", "\n", " (", "» ", "… ", "\t"])
+
+_SERIAL = itertools.count(1)  # remote ids unique per search
 
 
 @given(word=words, before=st.text(max_size=20), sep1=separators, sep2=separators)
@@ -87,7 +90,7 @@ def _listened(ctx: AppContext, wid: int, cid: int, text: str, author: str = "@tr
             s.flush()
         row = ListenedPost(
             search_id=search.id,
-            remote_id=f"r{id(text)}{text}",
+            remote_id=f"r{next(_SERIAL)}",
             remote_url="",
             author_handle=author,
             author_name="Troll",
