@@ -113,8 +113,8 @@ def cmd_add_bluesky(args: argparse.Namespace) -> int:
 
 
 def cmd_connect_mastodon(args: argparse.Namespace) -> int:
-    from cmdesk.adapters import mastodon_auth
     from cmdesk.adapters.base import AdapterError
+    from cmdesk.adapters.mastodon import auth as mastodon_auth
     from cmdesk.errors import UserError
 
     with context(args) as ctx:

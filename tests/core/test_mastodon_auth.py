@@ -14,7 +14,7 @@ import requests
 
 from cmdesk.adapters.base import PermanentError
 from cmdesk.adapters.http import NotSent, TimeoutSession
-from cmdesk.adapters.mastodon_auth import (
+from cmdesk.adapters.mastodon.auth import (
     GENERIC_SCOPES,
     MASTODON_SCOPES,
     OOB_REDIRECT_URI,
