@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
 from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from cmdesk.adapters.base import AdapterError, AuthExpired, NetworkUnavailable, RateLimited
 from cmdesk.clock import Clock, SystemClock
 from cmdesk.errors import UserError
 from cmdesk.events import ChangeSet, EventHub
+from cmdesk.poll_backoff import Backoff
 from cmdesk.services.inbox import InboxService
 from cmdesk.services.listening import ListeningService
 from cmdesk.services.settings import SettingsService
@@ -55,10 +54,8 @@ class InboxPoller:
         self.settings = settings
         self.hub = hub
         self.clock: Clock = clock or SystemClock()
-        self._lock = threading.Lock()
         # Keyed by channel id, or ("search", id) for a saved search.
-        self._failures: dict[Hashable, int] = {}
-        self._not_before: dict[Hashable, datetime] = {}
+        self.backoff = Backoff(MAX_BACKOFF, log)
         self._scheduler: BackgroundScheduler | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._minutes = 0
@@ -118,9 +115,7 @@ class InboxPoller:
             return counts
         for cid in channels:
             now = self.clock.now()
-            with self._lock:
-                wait_until = self._not_before.get(cid)
-            if wait_until is not None and now < wait_until:
+            if not self.backoff.ready(cid, now):
                 continue
             outcome = self._poll(cid, now)
             if outcome is None:
@@ -143,12 +138,14 @@ class InboxPoller:
         for sid in searches:
             now = self.clock.now()
             key = ("search", sid)
-            with self._lock:
-                wait_until = self._not_before.get(key)
-            if wait_until is not None and now < wait_until:
+            if not self.backoff.ready(key, now):
                 continue
-            outcome = self._attempt(
-                key, functools.partial(listening.sync_search, sid), f"saved search {sid}", now
+            outcome = self.backoff.attempt(
+                key,
+                functools.partial(listening.sync_search, sid),
+                f"saved search {sid}",
+                now,
+                self._base(),
             )
             if outcome is None:
                 break
@@ -156,53 +153,14 @@ class InboxPoller:
         return found
 
     def _poll(self, cid: int, now: datetime) -> int | None:
-        return self._attempt(
-            cid, lambda: self.inbox.poll_channel(cid), f"inbox of channel {cid}", now
+        return self.backoff.attempt(
+            cid, lambda: self.inbox.poll_channel(cid), f"inbox of channel {cid}", now, self._base()
         )
 
-    def _attempt(
-        self, cid: Hashable, run: Callable[[], int], what: str, now: datetime
-    ) -> int | None:
-        """Run one channel's poll (or one search); None when there is no network."""
-        try:
-            found = run()
-        except NetworkUnavailable:
-            log.info("%s: no network; trying again at the next check", what)
-            return None
-        except RateLimited as exc:
-            self._wait(cid, exc.retry_at, count=False)
-            log.info("%s rate-limited until %s", what, exc.retry_at.isoformat())
-            return 0
-        except AuthExpired as exc:
-            self._wait(cid, now + MAX_BACKOFF)
-            log.warning("%s: %s", what, exc.message)
-            return 0
-        except (AdapterError, UserError) as exc:
-            self._wait(cid, now + self._backoff(cid))
-            log.warning("%s not read: %s", what, getattr(exc, "message", exc))
-            return 0
-        except Exception:
-            self._wait(cid, now + self._backoff(cid))
-            log.exception("%s: unexpected failure", what)
-            return 0
-        with self._lock:
-            self._failures.pop(cid, None)
-            self._not_before.pop(cid, None)
-        return found
-
-    def _backoff(self, cid: Hashable) -> timedelta:
-        with self._lock:
-            failures = self._failures.get(cid, 0) + 1
-        doubled: timedelta = timedelta(minutes=self._minutes or 1) * (2 ** (failures - 1))
-        return min(doubled, MAX_BACKOFF)
-
-    def _wait(self, cid: Hashable, until: datetime, *, count: bool = True) -> None:
-        with self._lock:
-            if count:
-                self._failures[cid] = self._failures.get(cid, 0) + 1
-            self._not_before[cid] = until
+    def _base(self) -> timedelta:
+        """The first wait after a failure: one polling interval."""
+        return timedelta(minutes=self._minutes or 1)
 
     def waiting_until(self, cid: Hashable) -> datetime | None:
         """When a channel (or ``("search", id)``) that failed is tried again (None: next tick)."""
-        with self._lock:
-            return self._not_before.get(cid)
+        return self.backoff.waiting_until(cid)

@@ -13,16 +13,15 @@ Ticks never overlap (``max_instances=1``) and a late tick (the laptop slept) run
 
 from __future__ import annotations
 
+import functools
 import logging
-import threading
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from cmdesk.adapters.base import AdapterError, AuthExpired, NetworkUnavailable, RateLimited
 from cmdesk.clock import Clock, SystemClock
-from cmdesk.errors import UserError
-from cmdesk.services.metrics import DueTarget, MetricsService
+from cmdesk.poll_backoff import Backoff
+from cmdesk.services.metrics import MetricsService
 
 log = logging.getLogger("cmdesk.metrics")
 
@@ -38,9 +37,7 @@ class MetricsPoller:
     def __init__(self, metrics: MetricsService, *, clock: Clock | None = None) -> None:
         self.metrics = metrics
         self.clock: Clock = clock or SystemClock()
-        self._lock = threading.Lock()
-        self._failures: dict[int, int] = {}
-        self._not_before: dict[int, datetime] = {}
+        self.backoff = Backoff(MAX_BACKOFF, log)
         self._scheduler: BackgroundScheduler | None = None
 
     def start(self) -> None:
@@ -75,56 +72,20 @@ class MetricsPoller:
             return taken
         for cid, targets in due.items():
             now = self.clock.now()
-            with self._lock:
-                wait_until = self._not_before.get(cid)
-            if wait_until is not None and now < wait_until:
+            if not self.backoff.ready(cid, now):
                 continue
-            outcome = self._snap(cid, targets, now)
+            outcome = self.backoff.attempt(
+                cid,
+                functools.partial(self.metrics.snap_channel, cid, targets),
+                f"engagement of channel {cid}",
+                now,
+                INTERVAL,
+            )
             if outcome is None:
                 break  # offline: the other channels would fail the same way
             taken[cid] = outcome
         return taken
 
-    def _snap(self, cid: int, targets: list[DueTarget], now: datetime) -> int | None:
-        try:
-            found = self.metrics.snap_channel(cid, targets)
-        except NetworkUnavailable:
-            log.info("engagement: no network; trying again at the next check")
-            return None
-        except RateLimited as exc:
-            self._wait(cid, exc.retry_at, count=False)
-            log.info("engagement of channel %s rate-limited until %s", cid, exc.retry_at)
-            return 0
-        except AuthExpired as exc:
-            self._wait(cid, now + MAX_BACKOFF)
-            log.warning("engagement of channel %s: %s", cid, exc.message)
-            return 0
-        except (AdapterError, UserError) as exc:
-            self._wait(cid, now + self._backoff(cid))
-            log.warning("engagement of channel %s not read: %s", cid, getattr(exc, "message", exc))
-            return 0
-        except Exception:
-            self._wait(cid, now + self._backoff(cid))
-            log.exception("engagement of channel %s: unexpected failure", cid)
-            return 0
-        with self._lock:
-            self._failures.pop(cid, None)
-            self._not_before.pop(cid, None)
-        return found
-
-    def _backoff(self, cid: int) -> timedelta:
-        with self._lock:
-            failures = self._failures.get(cid, 0) + 1
-        doubled: timedelta = INTERVAL * (2 ** (failures - 1))
-        return min(doubled, MAX_BACKOFF)
-
-    def _wait(self, cid: int, until: datetime, *, count: bool = True) -> None:
-        with self._lock:
-            if count:
-                self._failures[cid] = self._failures.get(cid, 0) + 1
-            self._not_before[cid] = until
-
     def waiting_until(self, cid: int) -> datetime | None:
         """When a channel that failed is tried again (None: at the next tick)."""
-        with self._lock:
-            return self._not_before.get(cid)
+        return self.backoff.waiting_until(cid)

@@ -131,6 +131,6 @@ def test_a_tick_against_the_fake_server_honours_its_rate_limit(ctx: AppContext) 
         assert 240 < (until - datetime.now(UTC)).total_seconds() <= 360
         assert poller.tick() == {}  # still waiting: no request made
         assert len([r for r in server.requests if r.path == "/api/v1/notifications"]) == 1
-        poller._not_before.clear()
+        poller.backoff.forget()
         assert poller.tick() == {cid: 1}
         assert len(ctx.inbox.list_items(wid)) == 1
