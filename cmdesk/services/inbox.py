@@ -9,28 +9,21 @@ token before the call and reuses it on a retry, so a reply goes out once.
 from __future__ import annotations
 
 import logging
-import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
-import requests
 from sqlalchemy import select, update
 
 from cmdesk.adapters.base import AdapterError, ChannelRef, InboxReader, NoticeBatch, ThreadPost
-from cmdesk.adapters.http import make_session
-from cmdesk.adapters.registry import AdapterRegistry
-from cmdesk.clock import Clock
-from cmdesk.credentials import CredentialStore
-from cmdesk.db import Database
 from cmdesk.dto import Conversation, ConversationEntry, InboxFilter, InboxItemDTO, PostFilter
 from cmdesk.errors import NotFoundError, UserError, ValidationError
-from cmdesk.events import ChangeSet, EventHub
+from cmdesk.events import ChangeSet
 from cmdesk.inbox import ingest, queries
 from cmdesk.inbox.replies import Replies
 from cmdesk.models import Channel, InboxItem, Target
 from cmdesk.repositories import post_summaries
-from cmdesk.services.base import Service
+from cmdesk.services.base import NetworkService
 from cmdesk.services.channel_refs import channel_ref
 from cmdesk.services.publishing import StoredCredentials
 from cmdesk.status import InboxState
@@ -45,23 +38,8 @@ CURSOR_CHARS = 255  # Channel.inbox_cursor
 _ANY = InboxFilter()
 
 
-class InboxService(Service):
+class InboxService(NetworkService):
     """Replies, mentions, quotes and direct messages from every channel of a workspace."""
-
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        hub: EventHub,
-        credentials: CredentialStore,
-        adapters: AdapterRegistry,
-        http_factory: Callable[[], requests.Session] = make_session,
-    ) -> None:
-        super().__init__(db, clock, hub)
-        self.credentials = credentials
-        self.adapters = adapters
-        self._http_factory = http_factory
-        self._local = threading.local()
 
     def list_items(
         self,
@@ -237,10 +215,7 @@ class InboxService(Service):
     # --- bits ------------------------------------------------------------------------------------
 
     def _reader(self, network: str) -> InboxReader | None:
-        try:
-            adapter = self.adapters.get(network)
-        except UserError:
-            return None
+        adapter = self._adapter(network)
         return adapter if isinstance(adapter, InboxReader) else None
 
     def _channel_for_inbox(
@@ -260,12 +235,6 @@ class InboxService(Service):
         if reader is None:
             raise ValidationError(f"cmdesk cannot read replies and mentions from {ref.name!r}.")
         return ref, creds, cursor, reader
-
-    def _http(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "http", None)
-        if session is None:
-            session = self._local.http = self._http_factory()
-        return session
 
 
 def _bare(handle: str) -> str:

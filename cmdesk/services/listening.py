@@ -14,27 +14,19 @@ with its own per-search backoff; the command line and the Listening tab call :me
 from __future__ import annotations
 
 import logging
-import threading
 from collections import Counter
-from collections.abc import Callable
 from datetime import datetime
 
-import requests
 from sqlalchemy import delete, select, update
 
 from cmdesk.adapters.base import AdapterError
-from cmdesk.adapters.http import make_session
-from cmdesk.adapters.registry import AdapterRegistry
-from cmdesk.clock import Clock
-from cmdesk.credentials import CredentialStore
-from cmdesk.db import Database
 from cmdesk.errors import NotFoundError, UserError, ValidationError
-from cmdesk.events import ChangeSet, EventHub
+from cmdesk.events import ChangeSet
 from cmdesk.listening import store
 from cmdesk.listening.dto import ListenedPostDTO, SavedSearchDTO, SearchKind
 from cmdesk.listening.fetch import CURSOR_CHARS, ListenBatch, Listener, clean_tag, listener_for
 from cmdesk.models import Channel, SavedSearch
-from cmdesk.services.base import Service
+from cmdesk.services.base import NetworkService
 from cmdesk.services.channel_refs import channel_ref
 from cmdesk.services.publishing import StoredCredentials
 
@@ -46,23 +38,8 @@ MAX_PAGES_PER_SYNC = 10
 TEXT_CHARS = 255
 
 
-class ListeningService(Service):
+class ListeningService(NetworkService):
     """Saved searches of a workspace and the posts they found."""
-
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        hub: EventHub,
-        credentials: CredentialStore,
-        adapters: AdapterRegistry,
-        http_factory: Callable[[], requests.Session] = make_session,
-    ) -> None:
-        super().__init__(db, clock, hub)
-        self.credentials = credentials
-        self.adapters = adapters
-        self._http_factory = http_factory
-        self._local = threading.local()
 
     # --- saved searches ---------------------------------------------------------------------------
 
@@ -250,14 +227,5 @@ class ListeningService(Service):
         return len(ids)
 
     def _listener(self, network: str) -> Listener | None:
-        try:
-            adapter = self.adapters.get(network)
-        except UserError:
-            return None
-        return listener_for(adapter)
-
-    def _http(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "http", None)
-        if session is None:
-            session = self._local.http = self._http_factory()
-        return session
+        adapter = self._adapter(network)
+        return listener_for(adapter) if adapter is not None else None

@@ -19,29 +19,21 @@ batch, then the snapshots are written in one short transaction per channel.
 from __future__ import annotations
 
 import logging
-import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
 from sqlalchemy import ColumnElement, Row, Select, and_, case, func, not_, select
 from sqlalchemy.orm import Session, aliased
 
 from cmdesk.adapters.base import AdapterError
-from cmdesk.adapters.http import make_session
 from cmdesk.adapters.metrics import Metrics, MetricsReader
-from cmdesk.adapters.registry import AdapterRegistry
-from cmdesk.clock import Clock
-from cmdesk.credentials import CredentialStore
-from cmdesk.db import Database
 from cmdesk.dto import MetricsDTO
-from cmdesk.errors import UserError
-from cmdesk.events import ChangeSet, EventHub
+from cmdesk.events import ChangeSet
 from cmdesk.models import Channel, MetricSnapshot, Target
-from cmdesk.services.base import Service
+from cmdesk.services.base import NetworkService
 from cmdesk.services.channel_refs import channel_ref
 from cmdesk.services.publishing import StoredCredentials
 from cmdesk.status import TargetState
@@ -74,23 +66,8 @@ def next_step_at(published_at: datetime, last_taken: datetime | None) -> datetim
     return None
 
 
-class MetricsService(Service):
+class MetricsService(NetworkService):
     """Takes engagement snapshots of published posts and answers the latest counts."""
-
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        hub: EventHub,
-        credentials: CredentialStore,
-        adapters: AdapterRegistry,
-        http_factory: Callable[[], requests.Session] = make_session,
-    ) -> None:
-        super().__init__(db, clock, hub)
-        self.credentials = credentials
-        self.adapters = adapters
-        self._http_factory = http_factory
-        self._local = threading.local()
 
     # --- what is due -----------------------------------------------------------------------
 
@@ -188,17 +165,8 @@ class MetricsService(Service):
     # --- bits ------------------------------------------------------------------------------
 
     def _reader(self, network: str) -> MetricsReader | None:
-        try:
-            adapter = self.adapters.get(network)
-        except UserError:
-            return None
+        adapter = self._adapter(network)
         return adapter if isinstance(adapter, MetricsReader) else None
-
-    def _http(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "http", None)
-        if session is None:
-            session = self._local.http = self._http_factory()
-        return session
 
 
 def _tombstone(table: type[MetricSnapshot] = MetricSnapshot) -> ColumnElement[bool]:
