@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -58,7 +59,51 @@ def install_quiet_hours(notifier: Notifier, ctx: AppContext) -> None:
     notifier.set_quiet_hours(read, ctx.clock)
 
 
-class InboxAlerts(QObject):
+class _HubWatcher(QObject):
+    """What the watchers below share: a delayed look, a periodic look, the hub's change sets.
+
+    ``fire`` runs once the single-shot ``_timer`` ends (its interval set by the subclass or at
+    each start); ``poll`` runs every ``poll_ms`` once ``_poll`` is started; change sets arrive at
+    :meth:`on_changes`.
+    """
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QObject | None,
+        *,
+        fire: Callable[[], object],
+        poll: Callable[[], object],
+        poll_ms: int,
+    ) -> None:
+        super().__init__(parent)
+        self._closed = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(fire)
+        self._poll = QTimer(self)
+        self._poll.setInterval(poll_ms)
+        self._poll.timeout.connect(poll)
+        self.bridge = EventBridge(ctx.hub, self)
+        self.bridge.changed.connect(self.on_changes)
+
+    def on_changes(self, changes: ChangeSet) -> None:
+        """A change in the plan or the inbox (subclasses decide whether it matters)."""
+
+    def close(self) -> None:
+        """Stop listening and looking (the window is closing for good)."""
+        self._closed = True
+        self.bridge.close()
+        self._timer.stop()
+        self._poll.stop()
+
+
+def _one_workspace(ids: set[int]) -> int | None:
+    """The workspace a notification opens: only when all it speaks of is in one."""
+    return next(iter(ids)) if len(ids) == 1 else None
+
+
+class InboxAlerts(_HubWatcher):
     """Announces new inbox items, one notification per batch.
 
     Signals:
@@ -78,22 +123,13 @@ class InboxAlerts(QObject):
         min_gap_ms: int = MIN_GAP_MS,
         poll_ms: int = POLL_MS,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, parent, fire=self.check, poll=self.schedule, poll_ms=poll_ms)
         self._notifier = notifier
         self._claims = claims or NotificationClaims(ctx.db, ctx.clock, ctx.hub)
         self._batch_ms = batch_ms
         self._min_gap_ms = min_gap_ms
         self._last_shown: float | None = None
-        self._closed = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.check)
-        self._poll = QTimer(self)
-        self._poll.setInterval(poll_ms)
-        self._poll.timeout.connect(self.schedule)
         notifier.quiet_ended.connect(self.schedule)
-        self.bridge = EventBridge(ctx.hub, self)
-        self.bridge.changed.connect(self.on_changes)
 
     # --- public ------------------------------------------------------------------------------
 
@@ -105,13 +141,6 @@ class InboxAlerts(QObject):
             log.exception("could not read which inbox items were announced")
         self._poll.start()
         self.schedule()
-
-    def close(self) -> None:
-        """Stop listening (the window is closing for good)."""
-        self._closed = True
-        self.bridge.close()
-        self._timer.stop()
-        self._poll.stop()
 
     def on_changes(self, changes: ChangeSet) -> None:
         if changes.ids("inbox_item", "created"):
@@ -148,17 +177,16 @@ class InboxAlerts(QObject):
 
     def _announce(self, claim: InboxClaim) -> Notification:
         title, message = describe_claim(claim)
-        workspaces = {a.workspace_id for a in claim.arrivals}
         return self._notifier.notify(
             title,
             message,
             NotificationKind.INFO,
-            workspace_id=next(iter(workspaces)) if len(workspaces) == 1 else None,
+            workspace_id=_one_workspace({a.workspace_id for a in claim.arrivals}),
             inbox_item_ids=claim.item_ids,
         )
 
 
-class InboxBadge(QObject):
+class InboxBadge(_HubWatcher):
     """How many inbox items wait unread, across every workspace.
 
     Signals:
@@ -175,19 +203,11 @@ class InboxBadge(QObject):
         alerts: AlertService | None = None,
         poll_ms: int = POLL_MS,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, parent, fire=self.refresh, poll=self.refresh, poll_ms=poll_ms)
         self._alerts = alerts or AlertService(ctx.db, ctx.clock, ctx.hub)
         self.count: int | None = None
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
         self._timer.setInterval(BADGE_DELAY_MS)
-        self._timer.timeout.connect(self.refresh)
-        self._poll = QTimer(self)
-        self._poll.setInterval(poll_ms)
-        self._poll.timeout.connect(self.refresh)
         self._poll.start()
-        self.bridge = EventBridge(ctx.hub, self)
-        self.bridge.changed.connect(self.on_changes)
 
     def on_changes(self, changes: ChangeSet) -> None:
         # A removed channel takes its items out of the count too.
@@ -206,13 +226,8 @@ class InboxBadge(QObject):
             self.count_changed.emit(count)
         return count
 
-    def close(self) -> None:
-        self.bridge.close()
-        self._timer.stop()
-        self._poll.stop()
 
-
-class AlertWordAlerts(QObject):
+class AlertWordAlerts(_HubWatcher):
     """Announces alert words found in new mentions, replies and listened posts.
 
     Signals:
@@ -231,31 +246,16 @@ class AlertWordAlerts(QObject):
         batch_ms: int = BATCH_MS,
         poll_ms: int = POLL_MS,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, parent, fire=self.check, poll=self.check, poll_ms=poll_ms)
         self._ctx = ctx
         self._notifier = notifier
         self._claims = claims or AlertWordClaims(ctx.db, ctx.clock, ctx.hub)
-        self._closed = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
         self._timer.setInterval(batch_ms)
-        self._timer.timeout.connect(self.check)
-        self._poll = QTimer(self)
-        self._poll.setInterval(poll_ms)
-        self._poll.timeout.connect(self.check)
-        self.bridge = EventBridge(ctx.hub, self)
-        self.bridge.changed.connect(self.on_changes)
 
     def start(self) -> None:
         """Begin watching; what arrived before the very first start is not scanned."""
         self.check()
         self._poll.start()
-
-    def close(self) -> None:
-        self._closed = True
-        self.bridge.close()
-        self._timer.stop()
-        self._poll.stop()
 
     def on_changes(self, changes: ChangeSet) -> None:
         arrived = changes.ids("inbox_item", "created") or changes.ids("listened_post", "created")
@@ -281,12 +281,11 @@ class AlertWordAlerts(QObject):
     def _announce(self, claim: AlertClaim) -> Notification:
         title, message = describe_alert(claim)
         first = claim.matches[0]
-        workspaces = {m.workspace_id for m in claim.matches}
         return self._notifier.notify(
             title,
             message,
             NotificationKind.WARNING,
-            workspace_id=next(iter(workspaces)) if len(workspaces) == 1 else None,
+            workspace_id=_one_workspace({m.workspace_id for m in claim.matches}),
             inbox_item_ids=claim.inbox_item_ids,
             channel_id=None if claim.inbox_item_ids else first.channel_id,
             critical=True,
