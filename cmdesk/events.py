@@ -15,7 +15,22 @@ from typing import Literal
 
 log = logging.getLogger(__name__)
 
-EntityKind = Literal["workspace", "channel", "post", "target", "campaign", "tag", "setting"]
+EntityKind = Literal[
+    "workspace",
+    "channel",
+    "post",
+    "target",
+    "campaign",
+    "tag",
+    "setting",
+    "queue_slot",
+    "series",
+    "hashtag_group",
+    "snippet",
+    "routine_task",
+    "idea",
+    "feed",
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,6 +188,8 @@ class Post(Timestamps, Base):
         # Both skip trashed posts, so ``trashed_at`` is in the indexes to keep the reads index-only.
         Index("ix_post_workspace_scheduled", "workspace_id", "scheduled_at", "trashed_at"),
         Index("ix_post_workspace_status", "workspace_id", "status", "trashed_at"),
+        # A unique index, not a constraint: SQLite adds it without copying the post table.
+        Index("ux_post_series_key", "series_id", "series_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -210,6 +212,15 @@ class Post(Timestamps, Base):
     # Set when the post is deleted: it stays in the trash (out of every list) until restored or
     # purged 30 days later, so a delete can be undone.
     trashed_at: Mapped[datetime | None] = mapped_column(UTCSeconds, index=True)
+    # A post that is one occurrence of a recurring or evergreen series (``PostSeries``).
+    # ``series_key`` names the occurrence (its wall-clock start for a recurrence, a sequence
+    # number for evergreen) so that it is made once; a detached occurrence was edited on its own
+    # and no longer follows edits of the whole series.
+    # No foreign key: adding one to an existing post table would copy it under SQLite. The series
+    # service clears it when a series is removed.
+    series_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    series_key: Mapped[str | None] = mapped_column(String(32))
+    series_detached: Mapped[bool] = mapped_column(Boolean, default=False)
 
     targets: Mapped[list[Target]] = relationship(
         back_populates="post", cascade="all, delete-orphan", passive_deletes=True
@@ -271,6 +282,8 @@ class Target(Timestamps, Base):
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(UTCSeconds)
     published_at: Mapped[datetime | None] = mapped_column(UTCSeconds)
+    # Placed in a queue slot by "Add to queue" (not at a time the person chose).
+    from_queue: Mapped[bool] = mapped_column(Boolean, default=False)
 
     post: Mapped[Post] = relationship(back_populates="targets")
 
@@ -410,12 +423,17 @@ class RoutineTask(Base):
     rrule: Mapped[str] = mapped_column(String(255), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Wall-clock ``HH:MM`` in the workspace's zone when the notifier reminds; None: no reminder.
+    remind_at: Mapped[str | None] = mapped_column(String(5))
+    # The profession template the task came from ("daily.answer_replies"), None when typed in.
+    template_key: Mapped[str | None] = mapped_column(String(40))
 
 
 class RoutineCompletion(Base):
     """When a routine task was done, for the history."""
 
     __tablename__ = "routine_completion"
+    __table_args__ = (Index("ux_routine_completion_period", "task_id", "period", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(
@@ -423,6 +441,9 @@ class RoutineCompletion(Base):
     )
     done_at: Mapped[datetime] = mapped_column(UTCSeconds)
     note: Mapped[str] = mapped_column(Text, default="")
+    # The period the completion counts for: "2026-11-24" (daily), "2026-W48" (weekly),
+    # "2026-11" (monthly); a task is done once per period.
+    period: Mapped[str | None] = mapped_column(String(10))
 
 
 class Feed(Base):
@@ -462,6 +483,67 @@ class Idea(Base):
     guid: Mapped[str | None] = mapped_column(String(500))
     state: Mapped[str] = mapped_column(String(10), default="new")
     post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCSeconds)
+    # The feed entry's own date, when it has one.
+    published_at: Mapped[datetime | None] = mapped_column(UTCSeconds)
+
+
+class HashtagGroup(Base):
+    """A saved set of hashtags inserted from the composer ("#bakery #sourdough")."""
+
+    __tablename__ = "hashtag_group"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    hashtags: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Snippet(Base):
+    """A text template inserted from the composer (a sign-off, a call to action, a format)."""
+
+    __tablename__ = "snippet"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PostSeries(Base):
+    """A recurring post (an RRULE from a wall-clock start) or an evergreen post (re-queued).
+
+    Occurrences are real posts (``Post.series_id``), made ahead up to ``horizon_until`` so that
+    the calendar shows them and the engine publishes them like any other post.
+    """
+
+    __tablename__ = "post_series"
+    __table_args__ = (CheckConstraint("kind IN ('recurring', 'evergreen')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))
+    # RFC 5545 RRULE (without DTSTART), read from ``starts_local`` in the workspace's zone.
+    rrule: Mapped[str] = mapped_column(String(500), default="")
+    starts_local: Mapped[str] = mapped_column(String(19), default="")
+    horizon_until: Mapped[datetime | None] = mapped_column(UTCSeconds)
+    # Occurrence keys removed one by one: never made again.
+    exdates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Evergreen: re-queued this many days after the last one went out, rotating the variations.
+    every_days: Mapped[int | None] = mapped_column(Integer)
+    variations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    next_variation: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCSeconds)
 
 

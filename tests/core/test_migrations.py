@@ -64,6 +64,26 @@ FILL_0005 = [
     " '<p>Roscón!</p>', 1774000250, 1774000300)",
 ]
 
+# 0006 adds the planning tools: a recurring series with one made occurrence, a queued target,
+# a routine task done for a day, a hashtag group and a snippet.
+FILL_0006 = [
+    *FILL_0005,
+    "INSERT INTO post_series (id, workspace_id, kind, rrule, starts_local, exdates, variations,"
+    " next_variation, is_active, created_at) VALUES (1, 1, 'recurring', 'FREQ=WEEKLY;BYDAY=MO',"
+    " '2027-01-04T09:00', '[]', '[]', 0, 1, 1774000400)",
+    "UPDATE post SET series_id = 1, series_key = '2027-01-04T09:00' WHERE id = 1",
+    "UPDATE target SET from_queue = 1 WHERE id = 1",
+    "INSERT INTO routine_task (id, workspace_id, title, description, cadence, rrule, position,"
+    " is_active, remind_at, template_key) VALUES (1, 1, 'Answer replies', '', 'daily', '', 0, 1,"
+    " '09:30', 'daily.answer_replies')",
+    "INSERT INTO routine_completion (id, task_id, done_at, note, period)"
+    " VALUES (1, 1, 1774000500, '', '2026-03-20')",
+    "INSERT INTO hashtag_group (id, workspace_id, name, hashtags, position)"
+    " VALUES (1, 1, 'Pan', '#pan #masamadre', 0)",
+    "INSERT INTO snippet (id, workspace_id, name, text, position)"
+    " VALUES (1, 1, 'Firma', '¡Os esperamos!', 0)",
+]
+
 # 0002 only adds an index: the 0001 data fits it unchanged.
 FILLERS: dict[str, list[str]] = {
     "0001": FILL_0001,
@@ -71,6 +91,7 @@ FILLERS: dict[str, list[str]] = {
     "0003": FILL_0003,
     "0004": FILL_0004,
     "0005": FILL_0005,
+    "0006": FILL_0006,
 }
 
 
