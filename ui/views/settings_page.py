@@ -11,39 +11,31 @@ field that holds unsaved or refused text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from PySide6.QtCore import QLocale, Qt, QTime, QTimer
+from PySide6.QtCore import QLocale, QTime
 from PySide6.QtWidgets import (
     QApplication,
-    QCheckBox,
     QComboBox,
     QGridLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
     QScrollArea,
-    QSpinBox,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from cmdesk.bootstrap import AppContext
-from cmdesk.errors import UserError
 from cmdesk.events import ChangeSet
-from cmdesk.settings import SETTINGS
 from ui.errors import show_error
 from ui.i18n import LANGUAGE_NAMES
 from ui.notifier import tray_available
 from ui.theme import apply_theme
-from ui.views.page import PlanPage
 from ui.views.settings_fields import ColorButton, TimeZonePicker
+from ui.views.settings_form import COMPACT_WIDTH, FIELD_WIDTH, SettingsForm
 
-SAVED_MS = 4000
-#: Fields stay narrow enough to read as one column, even in a wide window.
-FIELD_WIDTH = 420
-COMPACT_WIDTH = 200
 THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 LANGUAGE_HINT = "Takes effect the next time cmdesk starts."
 ZONE_HINT = (
@@ -63,14 +55,13 @@ QUIET_HINT = (
 FAILURES_HINT = "A failed post may need you at once; replies and the rest can wait."
 
 
-def _hint(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("settingsHint")
-    label.setWordWrap(True)
-    return label
+class Section(Protocol):
+    """A section another part of cmdesk adds to the page (backups, the calendar feed)."""
+
+    def reload(self) -> None: ...
 
 
-class SettingsPage(PlanPage):
+class SettingsPage(SettingsForm):
     """Workspace and application settings, saved field by field.
 
     Signals: those of :class:`PlanPage` (never emitted here).
@@ -85,25 +76,23 @@ class SettingsPage(PlanPage):
         *,
         tray_check: Callable[[], bool] = tray_available,
     ) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
+        super().__init__(ctx, parent)
         self._tray_check = tray_check
         self.setObjectName("settingsPage")
         self.setAccessibleName("Settings")
-        #: field key -> the label under the field that explains a refusal.
-        self.errors: dict[str, QLabel] = {}
-        #: field key -> the widget; app settings are keyed by their setting name.
-        self.fields: dict[str, QWidget] = {}
-        self.saved_label = QLabel()
-        self.saved_label.setObjectName("savedLabel")
-        self.saved_label.setAccessibleName("Save status")
-        self._saved_timer = QTimer(self)
-        self._saved_timer.setSingleShot(True)
-        self._saved_timer.setInterval(SAVED_MS)
-        self._saved_timer.timeout.connect(self.saved_label.clear)
+        self._sections: list[Section] = []
         self.workspace_box = self._build_workspace_box()
-        self.app_box = self._build_app_box()
+        self.publishing_box = self._build_publishing_box()
+        self.appearance_box = self._build_appearance_box()
+        self.app_box = self._build_notifications_box()
         self._layout()
+
+    def add_section(self, box: QGroupBox) -> None:
+        """Add a section below the others; it is reloaded with the page (``box.reload()``)."""
+        self._column.insertWidget(self._column.count() - 1, box)
+        reload = getattr(box, "reload", None)
+        if callable(reload):
+            self._sections.append(box)  # type: ignore[arg-type]
 
     # --- building ----------------------------------------------------------------------------
 
@@ -115,9 +104,10 @@ class SettingsPage(PlanPage):
         heading = QLabel("<h2>Settings</h2>")
         column.addWidget(heading)
         column.addWidget(self.saved_label)
-        column.addWidget(self.workspace_box)
-        column.addWidget(self.app_box)
+        for box in (self.workspace_box, self.publishing_box, self.app_box, self.appearance_box):
+            column.addWidget(box)
         column.addStretch(1)
+        self._column = column
         content.setMaximumWidth(760)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -126,41 +116,6 @@ class SettingsPage(PlanPage):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-
-    def _row(
-        self, grid: QGridLayout, key: str, label: str, widget: QWidget, hint: str = ""
-    ) -> None:
-        """Add a field: its caption and widget on one line, its hint and error text below."""
-        widget.setAccessibleName(label.replace("&", ""))
-        widget.setMaximumWidth(FIELD_WIDTH)
-        self.fields[key] = widget
-        error = QLabel()
-        error.setObjectName("fieldError")
-        error.setAccessibleName(f"Problem with {label.replace('&', '').lower() or key}")
-        error.setWordWrap(True)
-        error.setTextFormat(Qt.TextFormat.PlainText)
-        error.hide()
-        self.errors[key] = error
-        row = grid.rowCount()
-        if label:
-            caption = QLabel(label)
-            caption.setBuddy(widget)
-            grid.addWidget(
-                caption, row, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-            )
-        grid.addWidget(widget, row, 1, Qt.AlignmentFlag.AlignLeft)
-        if hint:
-            grid.addWidget(_hint(hint), row + 1, 1)
-        grid.addWidget(error, row + 2, 1)
-        # A little air between one field's notes and the next field.
-        grid.setRowMinimumHeight(row + 3, 6)
-
-    def _grid(self, box: QGroupBox) -> QGridLayout:
-        grid = QGridLayout(box)
-        grid.setHorizontalSpacing(18)
-        grid.setVerticalSpacing(3)
-        grid.setColumnStretch(1, 1)
-        return grid
 
     def _build_workspace_box(self) -> QGroupBox:
         box = QGroupBox("Workspace")
@@ -206,16 +161,26 @@ class SettingsPage(PlanPage):
         self._row(form, "week_start", "&Week starts on", self.week_combo)
         return box
 
-    def _build_app_box(self) -> QGroupBox:
-        box = QGroupBox("Application (every workspace)")
+    def _build_publishing_box(self) -> QGroupBox:
+        box = QGroupBox("Publishing (every workspace)")
         form = self._grid(box)
+        self._check(form, "publishing_paused", "Pause publishing", PAUSE_HINT)
         self._spin(form, "missed_grace_minutes", "&Missed-post grace", " minutes", GRACE_HINT)
-        self._choice(form, "theme", "T&heme", THEMES)
-        self._choice(form, "language", "&Language", LANGUAGE_NAMES, LANGUAGE_HINT)
         tray_hint = TRAY_HINT if self._tray_check() else f"{TRAY_HINT} {NO_TRAY_HINT}"
         self._check(form, "close_to_tray", "Keep running in the tray when closed", tray_hint)
-        self._check(form, "publishing_paused", "Pause publishing", PAUSE_HINT)
         self._spin(form, "backup_keep", "&Backups kept", " backups", "Older backups are removed.")
+        return box
+
+    def _build_appearance_box(self) -> QGroupBox:
+        box = QGroupBox("Appearance")
+        form = self._grid(box)
+        self._choice(form, "theme", "T&heme", THEMES)
+        self._choice(form, "language", "&Language", LANGUAGE_NAMES, LANGUAGE_HINT)
+        return box
+
+    def _build_notifications_box(self) -> QGroupBox:
+        box = QGroupBox("Inbox and notifications")
+        form = self._grid(box)
         self._spin(
             form,
             "inbox_poll_minutes",
@@ -235,60 +200,6 @@ class SettingsPage(PlanPage):
         )
         self._words(form, "alert_words", "Alert &words")
 
-    def _words(self, form: QGridLayout, name: str, label: str) -> None:
-        edit = QLineEdit()
-        edit.setPlaceholderText("boycott, recall, food poisoning")
-        edit.setMinimumWidth(FIELD_WIDTH // 2)
-
-        def commit() -> None:
-            self._save_setting(name, label, edit.text().strip())
-            edit.setModified(not self.errors[name].isHidden())
-
-        edit.editingFinished.connect(commit)
-        hint = (
-            "Separated by commas. A new mention, reply or listened post containing one of "
-            "these whole words raises an urgent notification, even in quiet hours."
-        )
-        self._row(form, name, label, edit, hint)
-
-    def _time(self, form: QGridLayout, name: str, label: str) -> None:
-        edit = QTimeEdit()
-        edit.setDisplayFormat("HH:mm")
-        edit.setMinimumWidth(COMPACT_WIDTH)
-        edit.editingFinished.connect(
-            lambda: self._save_setting(name, label, edit.time().toString("HH:mm"))
-        )
-        self._row(form, name, label, edit)
-
-    def _spin(self, form: QGridLayout, name: str, label: str, suffix: str, hint: str) -> None:
-        decl = SETTINGS[name]
-        spin = QSpinBox()
-        spin.setRange(
-            decl.minimum if decl.minimum is not None else 0,
-            decl.maximum if decl.maximum is not None else 100_000,
-        )
-        spin.setSuffix(suffix)
-        spin.setKeyboardTracking(False)
-        spin.editingFinished.connect(lambda: self._save_setting(name, label, spin.value()))
-        spin.setMinimumWidth(COMPACT_WIDTH)
-        self._row(form, name, label, spin, hint)
-
-    def _choice(
-        self, form: QGridLayout, name: str, label: str, names: dict[str, str], hint: str = ""
-    ) -> None:
-        combo = QComboBox()
-        for value in SETTINGS[name].choices:
-            combo.addItem(names.get(str(value), str(value)), value)
-        combo.activated.connect(lambda i: self._save_setting(name, label, combo.itemData(i)))
-        combo.setMinimumWidth(COMPACT_WIDTH)
-        self._row(form, name, label, combo, hint)
-
-    def _check(self, form: QGridLayout, name: str, text: str, hint: str) -> None:
-        check = QCheckBox(text)
-        check.clicked.connect(lambda on: self._save_setting(name, text, bool(on)))
-        self._row(form, name, "", check, hint)
-        check.setAccessibleName(text)
-
     # --- loading -----------------------------------------------------------------------------
 
     def relevant(self, changes: ChangeSet) -> bool:
@@ -306,6 +217,8 @@ class SettingsPage(PlanPage):
         for name, value in values.items():
             if name in self.fields and not self._holds_input(name):
                 self._show_value(self.fields[name], value)
+        for section in self._sections:
+            section.reload()
 
     def _load_workspace(self, ws: Any) -> None:
         self.workspace_box.setEnabled(ws is not None)
@@ -322,33 +235,6 @@ class SettingsPage(PlanPage):
         if not self._holds_input("default_post_time"):
             self.time_edit.setTime(QTime.fromString(ws.default_post_time, "HH:mm"))
         self.week_combo.setCurrentIndex(self.week_combo.findData(ws.week_start))
-
-    def _holds_input(self, key: str) -> bool:
-        """Whether a field shows something the person typed that is not saved (keep it)."""
-        if not self.errors[key].isHidden():
-            return True
-        widget = self.fields[key]
-        if isinstance(widget, QLineEdit):
-            return widget.isModified()
-        if isinstance(widget, TimeZonePicker):
-            return widget.is_editing()
-        return False
-
-    @staticmethod
-    def _show_value(widget: QWidget, value: Any) -> None:
-        widget.blockSignals(True)
-        if isinstance(widget, QSpinBox):
-            widget.setValue(int(value))
-        elif isinstance(widget, QComboBox):
-            widget.setCurrentIndex(max(0, widget.findData(value)))
-        elif isinstance(widget, QCheckBox):
-            widget.setChecked(bool(value))
-        elif isinstance(widget, QTimeEdit):
-            widget.setTime(QTime.fromString(str(value), "HH:mm"))
-        elif isinstance(widget, QLineEdit):
-            widget.setText(str(value))
-            widget.setModified(False)
-        widget.blockSignals(False)
 
     # --- saving ------------------------------------------------------------------------------
 
@@ -393,33 +279,3 @@ class SettingsPage(PlanPage):
                     apply_theme(app, str(value))
             if name == "language":
                 self._flash(f"Saved: {LANGUAGE_NAMES.get(str(value), value)}. {LANGUAGE_HINT}")
-
-    def _attempt(self, key: str, what: str, call: Callable[[], object]) -> bool:
-        """Run one service call; explain a refusal under field ``key``. Returns success."""
-        try:
-            call()
-        except UserError as exc:
-            self._show_error(key, exc.message)
-            return False
-        except Exception as exc:
-            show_error(self, exc)
-            return False
-        self._clear_error(key)
-        self._flash(f"Saved: {what.replace('&', '').strip().lower()}.")
-        return True
-
-    def _show_error(self, key: str, message: str) -> None:
-        label = self.errors[key]
-        label.setText(message)
-        label.show()
-        self.fields[key].setAccessibleDescription(message)
-        self.saved_label.clear()
-
-    def _clear_error(self, key: str) -> None:
-        self.errors[key].hide()
-        self.errors[key].clear()
-        self.fields[key].setAccessibleDescription("")
-
-    def _flash(self, text: str) -> None:
-        self.saved_label.setText(text)
-        self._saved_timer.start()
