@@ -9,9 +9,7 @@ in any page can be undone from anywhere.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -37,12 +35,12 @@ from ui.errors import show_error
 from ui.inbox_alerts import AlertWordAlerts, InboxAlerts, install_quiet_hours
 from ui.notifications import PublishingAlerts
 from ui.notifier import Notification, Notifier
+from ui.pages import PAGES, PageSpec, make_page
 from ui.status_bar import Attention, EngineStatusLike, SchedulerStatus, attention_from_counts
 from ui.status_bar import install as install_status_bar
 from ui.tasks import TaskRunner
 from ui.views.banner import Banner
 from ui.views.calendar_page import CalendarPage
-from ui.views.calendar_toolbar import CalendarMode
 from ui.views.page import PlanPage
 from ui.window_state import WindowState
 from ui.workspace_bar import color_dot, status_phrase, status_summary, summary_html
@@ -54,26 +52,6 @@ APP_TITLE = "cmdesk"
 STATUS_REFRESH_MS = 30_000
 
 __all__ = ["MainWindow", "PageSpec", "color_dot", "status_phrase", "status_summary"]
-
-
-@dataclass(frozen=True, slots=True)
-class PageSpec:
-    """A page of the navigation: its key (remembered), title and shortcut."""
-
-    key: str
-    title: str
-    shortcut: str
-    tooltip: str
-
-
-PAGES = (
-    PageSpec("calendar", "Calendar", "Ctrl+1", "Month, week and day views of the plan"),
-    PageSpec("board", "Board", "Ctrl+2", "Posts in columns by status"),
-    PageSpec("list", "List", "Ctrl+3", "Every post in a table you can sort and filter"),
-    PageSpec("inbox", "Inbox", "Ctrl+4", "Replies, mentions and messages"),
-    PageSpec("channels", "Channels", "Ctrl+5", "Connected accounts and their health"),
-    PageSpec("settings", "Settings", "Ctrl+6", "Workspace and application settings"),
-)
 
 
 class MainWindow(QMainWindow):
@@ -149,6 +127,10 @@ class MainWindow(QMainWindow):
         return self._ctx
 
     @property
+    def state(self) -> WindowState:
+        return self._state
+
+    @property
     def workspace(self) -> WorkspaceDTO | None:
         return self._workspace
 
@@ -161,7 +143,7 @@ class MainWindow(QMainWindow):
         existing = self._pages.get(key)
         if existing is not None:
             return existing
-        page = self._make_page(key)
+        page = make_page(self, key)
         page.setObjectName(f"{key}Page")
         page.bridge = self.bridge
         page.edit_requested.connect(self.open_post)
@@ -366,36 +348,6 @@ class MainWindow(QMainWindow):
         self.show_page(key if key in self.nav_actions else "calendar")
 
     # --- pages -------------------------------------------------------------------------------
-
-    def _make_page(self, key: str) -> PlanPage:
-        # Imported here: a page's modules load when it is first shown, not at start-up.
-        if key == "calendar":
-            page = CalendarPage(self._ctx, self.plan_actions, self)
-            if mode := self._state.calendar_mode():
-                with contextlib.suppress(ValueError):  # a hand-edited file: keep the month
-                    page.set_mode(CalendarMode(mode))
-            return page
-        if key == "board":
-            from ui.views.board_page import BoardPage
-
-            return BoardPage(self._ctx, self.plan_actions, self)
-        if key == "list":
-            from ui.views.list_page import ListPage
-
-            return ListPage(self._ctx, self.plan_actions, self)
-        if key == "inbox":
-            from ui.views.inbox_page import InboxPage
-
-            return InboxPage(self._ctx, self.runner, self)
-        if key == "channels":
-            from ui.views.channels_page import ChannelsPage
-
-            return ChannelsPage(self._ctx, self.runner, self)
-        if key == "settings":
-            from ui.views.settings_page import SettingsPage
-
-            return SettingsPage(self._ctx, self)
-        raise KeyError(key)
 
     def _open_composer(self, post_id: int | None, when: datetime | None) -> None:
         open_one = self._composers.get(post_id) if post_id is not None else None
