@@ -24,14 +24,17 @@ from cmdesk.services import (
     SettingsService,
     WorkspaceService,
 )
+from cmdesk.services.campaigns import CampaignService
 from cmdesk.services.composer import ComposerService
 from cmdesk.services.connections import ConnectionService
 from cmdesk.services.history import HistoryService
 from cmdesk.services.inbox import InboxService
+from cmdesk.services.library import LibraryService
 from cmdesk.services.listening import ListeningService
 from cmdesk.services.media import MediaService
 from cmdesk.services.metrics import MetricsService
 from cmdesk.services.publishing import PublishingService
+from cmdesk.services.queues import QueueService
 
 
 @dataclass
@@ -56,6 +59,9 @@ class AppContext:
     inbox: InboxService
     listening: ListeningService
     metrics: MetricsService
+    queues: QueueService
+    library: LibraryService
+    campaigns: CampaignService
 
     def close(self) -> None:
         self.db.dispose()
@@ -100,6 +106,9 @@ def build_context(
         inbox=InboxService(db, clock, hub, creds, registry),
         listening=ListeningService(db, clock, hub, creds, registry),
         metrics=MetricsService(db, clock, hub, creds, registry),
+        queues=QueueService(db, clock, hub),
+        library=LibraryService(db, clock, hub),
+        campaigns=CampaignService(db, clock, hub),
     )
 
 

@@ -1,0 +1,64 @@
+"""What the campaigns service hands out and takes in: plain frozen values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from cmdesk.dto import CampaignDTO, TagDTO
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignInput:
+    """The editable fields of a campaign, as the editor or the command line gives them."""
+
+    name: str
+    color: str = "#8e44ad"
+    starts_on: date | None = None
+    ends_on: date | None = None
+    objective: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignStats:
+    """A campaign and how far it has gone.
+
+    ``posts`` counts the campaign's posts that are not trashed or archived; ``published`` and
+    ``scheduled`` are the part of them in that status. Progress is ``published / posts``.
+    """
+
+    campaign: CampaignDTO
+    posts: int
+    published: int
+    scheduled: int
+
+    @property
+    def progress(self) -> float:
+        return self.published / self.posts if self.posts else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class LabelStats:
+    """A pillar or a tag and the number of posts (not trashed) that carry it."""
+
+    tag: TagDTO
+    posts: int
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignBand:
+    """A campaign as the calendar paints it: the days it runs, clipped to the range asked for.
+
+    ``first`` and ``last`` are inclusive local days; ``open_start`` / ``open_end`` say that the
+    campaign has no start or end date (it runs on beyond the range).
+    """
+
+    campaign: CampaignDTO
+    first: date
+    last: date
+    open_start: bool = False
+    open_end: bool = False
+
+    def covers(self, day: date) -> bool:
+        return self.first <= day <= self.last
