@@ -203,6 +203,8 @@ class PostFilter:
     scheduled: bool | None = None  # True: only with a time; False: only without; None: both
     #: Only posts that need the person: failed, missed, or sent-or-not to confirm on a channel.
     needs_attention: bool = False
+    #: Posts of one of these content pillars (``tag_ids`` matches a tag or a pillar).
+    pillar_ids: frozenset[int] = frozenset()
 
     def is_empty(self) -> bool:
         return not (
@@ -210,6 +212,7 @@ class PostFilter:
             or self.statuses
             or self.campaign_ids
             or self.tag_ids
+            or self.pillar_ids
             or self.text
             or self.needs_attention
         )

@@ -225,6 +225,8 @@ def _apply_filter(q: Select[Any], workspace_id: int, f: PostFilter) -> Select[An
         q = q.where(or_(_post.status.in_(_ATTENTION_STATUSES), _has_target_to_confirm()))
     if f.campaign_ids:
         q = q.where(_post.campaign_id.in_(sorted(f.campaign_ids)))
+    if f.pillar_ids:
+        q = q.where(_post.pillar_id.in_(sorted(f.pillar_ids)))
     if f.channel_ids:
         q = q.where(
             exists().where(

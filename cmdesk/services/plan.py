@@ -68,16 +68,8 @@ class PlanService(Service):
         filter: PostFilter | None = None,
     ) -> list[PostSummary]:
         """Posts with a time in ``[start, end)``, for the calendar, as summaries ordered by time."""
-        base = filter or PostFilter()
-        f = PostFilter(
-            channel_ids=base.channel_ids,
-            statuses=base.statuses,
-            campaign_ids=base.campaign_ids,
-            tag_ids=base.tag_ids,
-            text=base.text,
-            start=ensure_utc(start),
-            end=ensure_utc(end),
-            scheduled=True,
+        f = replace(
+            filter or PostFilter(), start=ensure_utc(start), end=ensure_utc(end), scheduled=True
         )
         with self._read() as s:
             return repo.post_summaries(s, workspace_id, f)
