@@ -30,6 +30,7 @@ from cmdesk.services.connections import ConnectionService
 from cmdesk.services.history import HistoryService
 from cmdesk.services.inbox import InboxService
 from cmdesk.services.library import LibraryService
+from cmdesk.services.library import LibraryService
 from cmdesk.services.listening import ListeningService
 from cmdesk.services.media import MediaService
 from cmdesk.services.metrics import MetricsService
@@ -59,6 +60,7 @@ class AppContext:
     inbox: InboxService
     listening: ListeningService
     metrics: MetricsService
+    library: LibraryService
     queues: QueueService
     library: LibraryService
     campaigns: CampaignService
@@ -106,6 +108,7 @@ def build_context(
         inbox=InboxService(db, clock, hub, creds, registry),
         listening=ListeningService(db, clock, hub, creds, registry),
         metrics=MetricsService(db, clock, hub, creds, registry),
+        library=LibraryService(db, clock, hub),
         queues=QueueService(db, clock, hub),
         library=LibraryService(db, clock, hub),
         campaigns=CampaignService(db, clock, hub),
