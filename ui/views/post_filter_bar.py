@@ -1,4 +1,4 @@
-"""A bar of filters over the posts of a workspace: text, channel, status, campaign, tag, dates.
+"""Filters over the posts of a workspace: text, channel, status, campaign, pillar, tag, dates.
 
 The bar builds a :class:`~cmdesk.dto.PostFilter`; the page hands it to the plan service, so a
 filter narrows what is loaded rather than hiding rows of everything. Dates are days in the
@@ -67,8 +67,11 @@ class PostFilterBar(QWidget):
 
     filter_changed = Signal(object)
 
-    def __init__(self, *, with_status: bool = True, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, *, with_status: bool = True, with_dates: bool = True, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self._with_dates = with_dates
         self._zone = "UTC"
         self._with_status = with_status
         self.search = QLineEdit(self)
@@ -86,6 +89,7 @@ class PostFilterBar(QWidget):
             [(NEEDS_ATTENTION_LABEL, NEEDS_ATTENTION), *((s.label, s.value) for s in PostStatus)],
         )
         self.campaign = self._combo("Campaign filter")
+        self.pillar = self._combo("Pillar filter")
         self.tag = self._combo("Tag filter")
         self.date_from = self._date("From date")
         self.date_to = self._date("To date")
@@ -106,11 +110,13 @@ class PostFilterBar(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.search, 3)
-        for w in (self.channel, self.status, self.campaign, self.tag):
+        for w in (self.channel, self.status, self.campaign, self.pillar, self.tag):
             row.addWidget(w, 1)
         for text, edit in (("From", self.date_from), ("to", self.date_to)):
             label = QLabel(text, self)
             label.setBuddy(edit)
+            label.setVisible(self._with_dates)
+            edit.setVisible(self._with_dates)
             row.addWidget(label)
             row.addWidget(edit)
         row.addWidget(self.clear_button)
@@ -120,7 +126,7 @@ class PostFilterBar(QWidget):
         self._typing.timeout.connect(self._changed)
         self.search.textChanged.connect(lambda _t: self._typing.start())
         self.search.returnPressed.connect(self._changed)
-        for combo in (self.channel, self.status, self.campaign, self.tag):
+        for combo in (self.channel, self.status, self.campaign, self.pillar, self.tag):
             combo.currentIndexChanged.connect(lambda _i: self._changed())
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(lambda _d: self._changed())
@@ -158,17 +164,14 @@ class PostFilterBar(QWidget):
     ) -> None:
         _fill(self.channel, "Any channel", ((c.name, c.id) for c in channels))
         _fill(self.campaign, "Any campaign", ((c.name, c.id) for c in campaigns))
-        _fill(
-            self.tag,
-            "Any tag or pillar",
-            ((f"{t.name} (pillar)" if t.kind == "pillar" else t.name, t.id) for t in tags),
-        )
+        _fill(self.pillar, "Any pillar", ((t.name, t.id) for t in tags if t.kind == "pillar"))
+        _fill(self.tag, "Any tag", ((t.name, t.id) for t in tags if t.kind != "pillar"))
 
     def set_filter(self, f: PostFilter) -> None:
         """Show ``f`` in the fields without emitting ``filter_changed``."""
         blockers = [
             QSignalBlocker(w)
-            for w in (self.search, self.channel, self.status, self.campaign, self.tag)
+            for w in (self.search, self.channel, self.status, self.campaign, self.pillar, self.tag)
         ]
         blockers += [QSignalBlocker(self.date_from), QSignalBlocker(self.date_to)]
         self.search.setText(f.text)
@@ -180,6 +183,7 @@ class PostFilterBar(QWidget):
             else frozenset(s.value for s in f.statuses),
         )
         _select(self.campaign, f.campaign_ids)
+        _select(self.pillar, f.pillar_ids)
         _select(self.tag, f.tag_ids)
         self.date_from.setDate(self._qdate(f.start, 0))
         self.date_to.setDate(self._qdate(f.end, -1))
@@ -210,6 +214,7 @@ class PostFilterBar(QWidget):
             else frozenset(),
             needs_attention=self._with_status and NEEDS_ATTENTION in _one(self.status),
             campaign_ids=_one(self.campaign),
+            pillar_ids=_one(self.pillar),
             tag_ids=_one(self.tag),
             start=at_wall_time(first, time(0), self._zone) if first else None,
             end=at_wall_time(last + timedelta(days=1), time(0), self._zone) if last else None,
