@@ -154,6 +154,14 @@ SETTINGS: dict[str, Setting] = {
             "Words that signal a crisis, separated by commas: a new mention, reply or listened "
             "post containing one raises an urgent notification, even in quiet hours.",
         ),
+        Setting(
+            "feed_refresh_minutes",
+            int,
+            60,
+            "How often subscribed RSS and Atom feeds are read for new ideas (minutes).",
+            minimum=5,
+            maximum=1440,
+        ),
     )
 }
 
