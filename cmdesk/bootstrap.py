@@ -28,8 +28,8 @@ from cmdesk.services.campaigns import CampaignService
 from cmdesk.services.composer import ComposerService
 from cmdesk.services.connections import ConnectionService
 from cmdesk.services.history import HistoryService
+from cmdesk.services.ideas import IdeaService
 from cmdesk.services.inbox import InboxService
-from cmdesk.services.library import LibraryService
 from cmdesk.services.library import LibraryService
 from cmdesk.services.listening import ListeningService
 from cmdesk.services.media import MediaService
@@ -60,10 +60,10 @@ class AppContext:
     inbox: InboxService
     listening: ListeningService
     metrics: MetricsService
-    library: LibraryService
     queues: QueueService
     library: LibraryService
     campaigns: CampaignService
+    ideas: IdeaService
 
     def close(self) -> None:
         self.db.dispose()
@@ -108,10 +108,10 @@ def build_context(
         inbox=InboxService(db, clock, hub, creds, registry),
         listening=ListeningService(db, clock, hub, creds, registry),
         metrics=MetricsService(db, clock, hub, creds, registry),
-        library=LibraryService(db, clock, hub),
         queues=QueueService(db, clock, hub),
         library=LibraryService(db, clock, hub),
         campaigns=CampaignService(db, clock, hub),
+        ideas=IdeaService(db, clock, hub),
     )
 
 
