@@ -148,6 +148,7 @@ class PlanRules:
         post.scheduled_at = self.check_future(when, tz)
         now = self.clock.now()
         for t in post.targets:
+            t.from_queue = False  # a time the person chose: every channel goes out at it
             if t.state == TargetState.QUEUED.value:
                 t.due_at = self.due_for(post, t, now)
                 t.updated_at = now
@@ -264,8 +265,13 @@ class PlanRules:
         """When the engine should take a queued target.
 
         At the post's time; or at once for a hand-off to the server's scheduler, which needs the
-        post well ahead of its time.
+        post well ahead of its time. A delivery "Add to queue" put in a later slot of its own
+        channel keeps that slot (``cmdesk.services.queues``) and is sent by cmdesk at it.
         """
+        own = target.due_at
+        planned = post.scheduled_at
+        if target.from_queue and own is not None and planned is not None and own > planned:
+            return own
         variant = next((v for v in post.variants if v.channel_id == target.channel_id), None)
         hand_off = bool(variant is not None and (variant.options or {}).get("hand_off"))
         if hand_off and post.scheduled_at is not None and post.scheduled_at - now >= HANDOFF_LEAD:
@@ -289,6 +295,7 @@ class PlanRules:
             if t.state == TargetState.QUEUED.value:
                 t.state = TargetState.PENDING.value
                 t.due_at = None
+                t.from_queue = False
                 t.updated_at = now
 
     def touch(self, post: Post) -> None:
