@@ -271,3 +271,52 @@ def test_undo_of_queue_puts_the_post_back(ctx: AppContext) -> None:
     assert detail.scheduled_at == madrid(date(2026, 3, 25), 9)
     assert [t.state for t in detail.targets] == [TargetState.PENDING]
     assert ctx.queues.next_free_slots([a]) == {a: madrid(date(2026, 3, 20), 12)}
+
+
+# --- the engine sends each channel at its own slot ------------------------------------------
+
+
+def test_each_channel_is_published_at_its_own_slot(
+    db_url: str, clock: FakeClock, tmp_path: object
+) -> None:
+    from cmdesk.adapters.registry import AdapterRegistry
+    from cmdesk.bootstrap import build_context
+    from cmdesk.credentials import MemoryCredentialStore
+    from cmdesk.scheduler import PublishingEngine
+    from tests.fakes.adapters import ScriptedAdapter
+
+    fake = ScriptedAdapter()
+    registry = AdapterRegistry()
+    registry.register("fake", lambda: fake)
+    ctx = build_context(db_url, clock=clock, credentials=MemoryCredentialStore(), adapters=registry)
+    engine = PublishingEngine(ctx.publishing, ctx.settings, ctx.adapters, ctx.hub, workers=1)
+    try:
+        wid = workspace(ctx)
+        a = ctx.channels.add(wid, "fake", "A", credentials={"token": "t"}).subject
+        b = ctx.channels.add(wid, "fake", "B", credentials={"token": "t"}).subject
+        assert a is not None and b is not None
+        ctx.queues.set_slots(a, ["fri 12:00"])
+        ctx.queues.set_slots(b, ["fri 15:00"])
+        pid = post(ctx, wid, channels=(a, b))
+        ctx.queues.add_to_queue(pid)
+        noon, three = madrid(date(2026, 3, 20), 12), madrid(date(2026, 3, 20), 15)
+
+        def states() -> dict[int, TargetState]:
+            return {t.channel_id: t.state for t in ctx.plan.get_post(pid).targets}
+
+        clock.set(noon + timedelta(seconds=1))
+        assert engine.dispatch_once() == 1
+        assert engine.wait_idle(10)
+        assert states() == {a: TargetState.PUBLISHED, b: TargetState.QUEUED}
+        assert ctx.plan.get_post(pid).status == PostStatus.SCHEDULED
+        clock.set(three - timedelta(minutes=5))
+        assert engine.dispatch_once() == 0  # B's slot has not come yet
+        clock.set(three + timedelta(seconds=1))
+        assert engine.dispatch_once() == 1
+        assert engine.wait_idle(10)
+        assert states() == {a: TargetState.PUBLISHED, b: TargetState.PUBLISHED}
+        assert ctx.plan.get_post(pid).status == PostStatus.PUBLISHED
+        assert len(fake.calls) == 2
+    finally:
+        engine.stop()
+        ctx.close()
