@@ -27,6 +27,7 @@ from cmdesk.services import (
 from cmdesk.services.campaigns import CampaignService
 from cmdesk.services.composer import ComposerService
 from cmdesk.services.connections import ConnectionService
+from cmdesk.services.exchange import ExchangeService
 from cmdesk.services.history import HistoryService
 from cmdesk.services.ideas import IdeaService
 from cmdesk.services.inbox import InboxService
@@ -64,6 +65,7 @@ class AppContext:
     library: LibraryService
     campaigns: CampaignService
     ideas: IdeaService
+    exchange: ExchangeService
 
     def close(self) -> None:
         self.db.dispose()
@@ -112,6 +114,7 @@ def build_context(
         library=LibraryService(db, clock, hub),
         campaigns=CampaignService(db, clock, hub),
         ideas=IdeaService(db, clock, hub),
+        exchange=ExchangeService(db, clock, hub, registry, media_root),
     )
 
 
