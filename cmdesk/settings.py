@@ -148,6 +148,14 @@ SETTINGS: dict[str, Setting] = {
             "Failed posts still notify during quiet hours (they may need you at once).",
         ),
         Setting(
+            "inbox_mark_seen_on_server",
+            bool,
+            False,
+            "Tell Bluesky and Mastodon that the replies and mentions cmdesk fetched were seen, "
+            "so the network's own app stops counting them as new. Only what cmdesk has "
+            "fetched is marked; reading or finishing items in cmdesk changes nothing there.",
+        ),
+        Setting(
             "alert_words",
             str,
             "",
@@ -161,6 +169,27 @@ SETTINGS: dict[str, Setting] = {
             "How often subscribed RSS and Atom feeds are read for new ideas (minutes).",
             minimum=5,
             maximum=1440,
+        ),
+        Setting(
+            "ics_folder",
+            str,
+            "",
+            "A folder where cmdesk keeps one .ics file per workspace up to date, for calendar "
+            "applications to subscribe to (empty: off).",
+        ),
+        Setting(
+            "routine_seeded",
+            str,
+            "",
+            "The workspaces (ids, comma separated) that already got the default routine tasks; "
+            "each gets them once.",
+        ),
+        Setting(
+            "routine_reminded",
+            str,
+            "[]",
+            "Which routine tasks were reminded for which period (kept by cmdesk), so a "
+            "reminder is given once, by the window or the daemon.",
         ),
     )
 }
