@@ -24,6 +24,7 @@ from cmdesk.services import (
     SettingsService,
     WorkspaceService,
 )
+from cmdesk.services.backups import BackupService
 from cmdesk.services.campaigns import CampaignService
 from cmdesk.services.composer import ComposerService
 from cmdesk.services.connections import ConnectionService
@@ -37,6 +38,7 @@ from cmdesk.services.media import MediaService
 from cmdesk.services.metrics import MetricsService
 from cmdesk.services.publishing import PublishingService
 from cmdesk.services.queues import QueueService
+from cmdesk.services.routine import RoutineService
 
 
 @dataclass
@@ -65,6 +67,8 @@ class AppContext:
     library: LibraryService
     campaigns: CampaignService
     ideas: IdeaService
+    routine: RoutineService
+    backups: BackupService
     exchange: ExchangeService
 
     def close(self) -> None:
@@ -89,6 +93,7 @@ def build_context(
     registry = adapters or default_registry()
     channels = ChannelService(db, clock, hub, creds, registry.networks)
     publishing = PublishingService(db, clock, hub, creds, media_root)
+    settings = SettingsService(db, clock, hub)
     return AppContext(
         db=db,
         clock=clock,
@@ -97,7 +102,7 @@ def build_context(
         workspaces=WorkspaceService(db, clock, hub, creds),
         channels=channels,
         plan=PlanService(db, clock, hub),
-        settings=SettingsService(db, clock, hub),
+        settings=settings,
         demo=DemoService(db, clock, hub),
         media=MediaService(db, clock, hub, media_root),
         publishing=publishing,
@@ -114,6 +119,10 @@ def build_context(
         library=LibraryService(db, clock, hub),
         campaigns=CampaignService(db, clock, hub),
         ideas=IdeaService(db, clock, hub),
+        routine=RoutineService(db, clock, hub),
+        backups=BackupService(
+            db, clock, hub, data_dir() / "backups", keep=lambda: settings.get("backup_keep")
+        ),
         exchange=ExchangeService(db, clock, hub, registry, media_root),
     )
 
