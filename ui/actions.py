@@ -28,6 +28,8 @@ from ui.undo_commands import (
     NudgeCommand,
     PlacementCommand,
     PlanCommand,
+    QueueCommand,
+    QueuedEditCommand,
     RestoreCommand,
     TrashCommand,
     lower_first,
@@ -259,6 +261,32 @@ class PlanActions(QObject):
             self.performed.emit(f"Publish now of '{edit.before.label}'")
             return
         self._push(EditCommand(self, _edit_text(edit), edit))
+
+    # --- queue -------------------------------------------------------------------------------
+
+    def add_to_queue(self, post_id: int) -> None:
+        """Put a post in the next free slot of each of its channels and schedule it (undoable)."""
+        change = self.ctx.queues.queue_post(post_id)
+        self._push(QueueCommand(self, f"Add to queue of '{change.label}'", [change]))
+
+    def save_and_queue(
+        self,
+        workspace_id: int,
+        post_id: int | None,
+        data: PostInput,
+        variants: Mapping[int, VariantInput],
+        *,
+        expected_revision: int | None = None,
+    ) -> int:
+        """The composer's Add to queue: save (or create) and queue in one step; returns the id."""
+        done = self.ctx.queues.save_and_queue(
+            post_id, workspace_id, data, variants, expected_revision=expected_revision
+        )
+        if isinstance(done, PostEdit):
+            self._push(QueuedEditCommand(self, f"Add to queue of '{done.before.label}'", done))
+            return done.before.post_id
+        self._push(CreateCommand(self, f"Add to queue of '{done.label}'", done.post_id))
+        return done.post_id
 
     # --- plumbing ----------------------------------------------------------------------------
 

@@ -168,3 +168,18 @@ class CreateCommand(PlanCommand):
 
     def undo_step(self) -> None:
         self.actions.ctx.history.trash([self.post_id])
+
+
+class QueueCommand(PlacementCommand):
+    """Add to queue: undo puts the post back; redo queues it again in the next free slots."""
+
+    def redo_step(self) -> None:
+        queues = self.actions.ctx.queues
+        self.changes = tuple(queues.queue_post(c.post_id, expected=c.before) for c in self.changes)
+
+
+class QueuedEditCommand(EditCommand):
+    """The composer's "Add to queue" of a saved post: content and slots undone together."""
+
+    def redo_step(self) -> None:
+        self.edit = self.actions.ctx.queues.redo_save_and_queue(self.edit)

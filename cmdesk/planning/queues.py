@@ -48,6 +48,30 @@ class WeeklySlot:
         return f"{WEEKDAYS[self.weekday]} {self.local_time}"
 
 
+@dataclass(frozen=True, slots=True)
+class QueueSlotDTO:
+    """One weekly posting slot of a channel."""
+
+    id: int
+    channel_id: int
+    weekday: int
+    local_time: str
+    is_active: bool
+
+    @property
+    def label(self) -> str:
+        return f"{WEEKDAY_LABELS[self.weekday]} {self.local_time}"
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSlot:
+    """A free slot instant of a channel (for the week view's dashed outlines)."""
+
+    channel_id: int
+    channel_name: str
+    at: datetime
+
+
 def parse_time(text: str) -> str:
     """A time typed as 9:00 or 09:00, as "09:00"; anything else is a ``ValidationError``."""
     m = _TIME.match(text.strip())

@@ -17,7 +17,6 @@ makes the time the person's own again: every channel goes out at the new time
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
@@ -26,13 +25,15 @@ from sqlalchemy.orm import Session
 from cmdesk import repositories as repo
 from cmdesk.clock import Clock
 from cmdesk.db import Database
-from cmdesk.dto import PlacementChange, PostEdit, PostInput, PostSnapshot, VariantInput
+from cmdesk.dto import Placement, PlacementChange, PostEdit, PostInput, PostSnapshot, VariantInput
 from cmdesk.errors import NotFoundError, ValidationError
 from cmdesk.events import ChangeSet, EventHub
 from cmdesk.models import Channel, Post, QueueSlot, Target
 from cmdesk.planning.queues import (
     HORIZON_WEEKS,
     WEEKDAY_LABELS,
+    OpenSlot,
+    QueueSlotDTO,
     WeeklySlot,
     check_unique,
     parse_slot,
@@ -43,7 +44,7 @@ from cmdesk.planning.queues import (
 from cmdesk.services.base import Service
 from cmdesk.services.edits import PostEdits
 from cmdesk.services.plan_rules import LOCKED_TARGET_STATES, PlanRules
-from cmdesk.services.snapshots import placement_of, post_label, snapshot_of
+from cmdesk.services.snapshots import changed_elsewhere, placement_of, post_label, snapshot_of
 from cmdesk.status import PostStatus, TargetState, check_transition
 from cmdesk.timeutil import ensure_utc
 
@@ -53,30 +54,6 @@ _FREE_STATES = (TargetState.CANCELLED.value, TargetState.FAILED.value)
 _PLACEABLE = frozenset(
     {TargetState.PENDING, TargetState.QUEUED, TargetState.FAILED, TargetState.MISSED}
 )
-
-
-@dataclass(frozen=True, slots=True)
-class QueueSlotDTO:
-    """One weekly posting slot of a channel."""
-
-    id: int
-    channel_id: int
-    weekday: int
-    local_time: str
-    is_active: bool
-
-    @property
-    def label(self) -> str:
-        return f"{WEEKDAY_LABELS[self.weekday]} {self.local_time}"
-
-
-@dataclass(frozen=True, slots=True)
-class OpenSlot:
-    """A free slot instant of a channel (for the week view's dashed outlines)."""
-
-    channel_id: int
-    channel_name: str
-    at: datetime
 
 
 class QueueService(Service):
@@ -112,15 +89,17 @@ class QueueService(Service):
         change = self.queue_post(post_id)
         return ChangeSet.of(updated=[("post", change.post_id)], subject=change.post_id)
 
-    def queue_post(self, post_id: int) -> PlacementChange:
+    def queue_post(self, post_id: int, *, expected: Placement | None = None) -> PlacementChange:
         """As :meth:`add_to_queue`, returning where the post stood before and after (for undo).
 
         A refusal (no slots, the post cannot be scheduled: under review, no channel, already sent)
-        changes nothing.
+        changes nothing. A redo passes ``expected``: the status and time the post must still have.
         """
         with self._write() as s:
             post = repo.get_post(s, post_id)
             before = placement_of(post)
+            if expected is not None and _moved(before, expected):
+                raise changed_elsewhere(post_label(post))
             self._queue(s, post)
             change = PlacementChange(post.id, post_label(post), before, placement_of(post))
         self._emit(ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="queue"))
@@ -159,6 +138,24 @@ class QueueService(Service):
         kind = "created" if post_id is None else "updated"
         self._emit(ChangeSet.of(**{kind: [("post", pid)]}, subject=pid, description="queue"))
         return result
+
+    def redo_save_and_queue(self, edit: PostEdit) -> PostEdit:
+        """Redo a composer "Add to queue": its content again, then the next free slots.
+
+        Refused, changing nothing, if the post no longer stands where ``edit.before`` says.
+        """
+        pid = edit.before.post_id
+        with self._write() as s:
+            post = repo.get_post(s, pid)
+            if edit.placement is not None and _moved(placement_of(post), edit.placement.before):
+                raise changed_elsewhere(post_label(post))
+            content = self.edits.apply(s, post, PostEdit(edit.before, edit.after, None))
+            was = placement_of(post)
+            self._queue(s, post)
+            change = PlacementChange(pid, content.before.label, was, placement_of(post))
+            done = PostEdit(content.before, snapshot_of(s, post), change)
+        self._emit(ChangeSet.of(updated=[("post", pid)], subject=pid, description="queue"))
+        return done
 
     # --- slots -------------------------------------------------------------------------------
 
@@ -383,6 +380,10 @@ class QueueService(Service):
 
 #: Slack for instants stored to the second.
 _EPS = timedelta(seconds=1)
+
+
+def _moved(now: Placement, expected: Placement) -> bool:
+    return (now.status, now.scheduled_at) != (expected.status, expected.scheduled_at)
 
 
 def _dto(q: QueueSlot) -> QueueSlotDTO:
