@@ -232,13 +232,16 @@ class NoticeBatch:
 
     ``more``: call again with ``cursor`` at once (a backlog is paged one request a call, so a
     failure part-way loses nothing that was already stored). ``skipped``: why items were left out
-    (malformed, unknown types), for one line in the log.
+    (malformed, unknown types), for one line in the log. ``seen_mark``: where the network's own
+    "seen" position would go for the newest notification of this batch that became an item
+    (:class:`cmdesk.adapters.seen.SeenMarker`), None when there is none or the network is ahead.
     """
 
     items: tuple[InboxNotice, ...]
     cursor: str | None
     more: bool = False
     skipped: tuple[str, ...] = ()
+    seen_mark: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

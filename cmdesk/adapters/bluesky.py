@@ -36,7 +36,7 @@ from typing import Any
 
 import requests
 
-from cmdesk.adapters import bluesky_inbox, bluesky_metrics
+from cmdesk.adapters import bluesky_inbox, bluesky_metrics, bluesky_search
 from cmdesk.adapters.base import (
     AccountInfo,
     Capabilities,
@@ -64,6 +64,7 @@ from cmdesk.adapters.bluesky_session import (
     XrpcClient,
 )
 from cmdesk.adapters.metrics import Metrics
+from cmdesk.adapters.search import SearchBatch
 from cmdesk.clock import Clock, SystemClock
 from cmdesk.media import ImageError, fetch_bytes, fit_image, fit_image_bytes, read_link_preview
 from cmdesk.text.bluesky import (
@@ -269,6 +270,30 @@ class BlueskyAdapter:
     ) -> tuple[ThreadPost, ...]:
         xrpc = XrpcClient(self._sessions, channel, credentials, http)
         return bluesky_inbox.fetch_context(xrpc, remote_id)
+
+    def mark_seen(
+        self,
+        channel: ChannelRef,
+        credentials: CredentialHandle,
+        http: requests.Session,
+        marks: Sequence[str],
+    ) -> bool:
+        """``updateSeen`` up to the newest fetched notification (cmdesk.adapters.seen)."""
+        xrpc = XrpcClient(self._sessions, channel, credentials, http)
+        return bluesky_inbox.mark_seen(xrpc, marks)
+
+    def search(
+        self,
+        channel: ChannelRef,
+        credentials: CredentialHandle,
+        http: requests.Session,
+        kind: str,
+        text: str,
+        cursor: str | None,
+    ) -> SearchBatch:
+        """SearchPosts (cmdesk.adapters.bluesky_search); hashtags through ``tag``."""
+        xrpc = XrpcClient(self._sessions, channel, credentials, http)
+        return bluesky_search.search(xrpc, kind, text, cursor)
 
     def fetch_metrics(
         self,

@@ -10,6 +10,10 @@ The stored cursor is ``{"top": newest indexedAt kept, "until": the previous top 
 first poll reads only the newest page. Equal timestamps are read again rather than missed:
 the database keeps each item once.
 
+``NoticeBatch.seen_mark`` is the newest kept notification's ``indexedAt`` when it is later than
+the ``seenAt`` the server reports; :func:`mark_seen` sends it to ``updateSeen`` (an option, see
+:mod:`cmdesk.adapters.seen`).
+
 Threads come from ``app.bsky.feed.getPostThread`` (parents up to the root, replies below),
 flattened oldest first. Bluesky text is plain (``InboxNotice.text``); its facets become the
 links of ``InboxNotice.html`` (:mod:`cmdesk.text.facets_html`), sanitised like any HTML.
@@ -18,7 +22,7 @@ links of ``InboxNotice.html`` (:mod:`cmdesk.text.facets_html`), sanitised like a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -81,6 +85,7 @@ def fetch_notifications(xrpc: XrpcClient, cursor: str | None) -> NoticeBatch:
     items: list[InboxNotice] = []
     skipped: list[str] = []
     reached = False
+    mark: str | None = None  # the newest kept notification's indexedAt, as the server wrote it
     for note in notes:
         when = _time(note.get("indexedAt")) if isinstance(note, Mapping) else None
         if boundary is not None and when is not None and when < boundary:
@@ -90,6 +95,7 @@ def fetch_notifications(xrpc: XrpcClient, cursor: str | None) -> NoticeBatch:
         notice = _notice(note, when, skipped)
         if notice is not None:
             items.append(notice)
+            mark = _newest_mark(mark, note.get("indexedAt"))
     next_page = body.get("cursor") if isinstance(body.get("cursor"), str) else None
     more = not first and not reached and bool(notes) and bool(next_page)
     if more:
@@ -99,7 +105,29 @@ def fetch_notifications(xrpc: XrpcClient, cursor: str | None) -> NoticeBatch:
     text = json.dumps({k: v for k, v in new.items() if v})
     if len(text) > CURSOR_CHARS:  # an odd server cursor: start again from the top next time
         more, text = False, json.dumps({"top": state["top"]} if state["top"] else {})
-    return NoticeBatch(tuple(items), text, more=more, skipped=tuple(skipped))
+    seen = _time(body.get("seenAt"))
+    if mark is not None and seen is not None and seen >= (_time(mark) or seen):
+        mark = None  # the account has read that far already (here or in the app)
+    return NoticeBatch(tuple(items), text, more=more, skipped=tuple(skipped), seen_mark=mark)
+
+
+def _newest_mark(current: str | None, candidate: object) -> str | None:
+    new = _time(candidate)
+    if new is None or not isinstance(candidate, str):
+        return current
+    old = _time(current)
+    return candidate if old is None or new > old else current
+
+
+def mark_seen(xrpc: XrpcClient, marks: Sequence[str]) -> bool:
+    """``app.bsky.notification.updateSeen`` with the newest of ``marks`` (cmdesk.adapters.seen)."""
+    newest: str | None = None
+    for mark in marks:
+        newest = _newest_mark(newest, mark)
+    if newest is None:
+        return False
+    xrpc.procedure("app.bsky.notification.updateSeen", body={"seenAt": newest})
+    return True
 
 
 def _notice(note: Any, when: datetime | None, skipped: list[str]) -> InboxNotice | None:

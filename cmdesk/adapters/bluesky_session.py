@@ -415,7 +415,8 @@ class XrpcClient:
                     )
                     continue
             raise_for_xrpc(response, now=self._sessions.now())
-            return json_body(response)
+            # A procedure without output (updateSeen) answers 200 with no body.
+            return json_body(response) if response.content else {}
         raise AssertionError("unreachable")  # pragma: no cover - the loop always returns
 
 

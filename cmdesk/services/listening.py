@@ -1,7 +1,7 @@
 """The listening service (``ctx.listening``): saved searches, their sync, and what they found.
 
 A saved search is a hashtag or a text query read through one channel (Mastodon or Bluesky;
-:mod:`cmdesk.listening.fetch`). ``sync`` reads each search from where it stopped, one page a
+:meth:`cmdesk.adapters.search.Searcher.search`). ``sync`` reads each search from where it stopped, one page a
 request, storing each page and its cursor in one short transaction before asking for the next,
 so a rate limit or a dropped connection part-way loses nothing. The network is never waited on
 inside a transaction. Found posts live in their own table: they are not inbox items, never
@@ -20,11 +20,11 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 
 from cmdesk.adapters.base import AdapterError
+from cmdesk.adapters.search import CURSOR_CHARS, SearchBatch, Searcher, clean_tag
 from cmdesk.errors import NotFoundError, UserError, ValidationError
 from cmdesk.events import ChangeSet
 from cmdesk.listening import store
 from cmdesk.listening.dto import ListenedPostDTO, SavedSearchDTO, SearchKind
-from cmdesk.listening.fetch import CURSOR_CHARS, ListenBatch, Listener, clean_tag, listener_for
 from cmdesk.models import Channel, SavedSearch
 from cmdesk.services.base import NetworkService
 from cmdesk.services.channel_refs import channel_ref
@@ -195,7 +195,7 @@ class ListeningService(NetworkService):
         total = 0
         skipped: list[str] = []
         for _ in range(MAX_PAGES_PER_SYNC):
-            batch = listener(ref, creds, self._http(), kind, text, cursor)
+            batch = listener.search(ref, creds, self._http(), kind, text, cursor)
             total += self._keep(search_id, batch)
             skipped.extend(batch.skipped)
             cursor = batch.cursor
@@ -206,7 +206,7 @@ class ListeningService(NetworkService):
             log.warning("saved search %s: %d posts skipped (%s)", search_id, len(skipped), reasons)
         return total
 
-    def _keep(self, search_id: int, batch: ListenBatch) -> int:
+    def _keep(self, search_id: int, batch: SearchBatch) -> int:
         now = self.clock.now()
         values: dict[str, object] = {"synced_at": now}
         if batch.cursor is not None and len(batch.cursor) <= CURSOR_CHARS:
@@ -226,6 +226,6 @@ class ListeningService(NetworkService):
         self._emit(changes)
         return len(ids)
 
-    def _listener(self, network: str) -> Listener | None:
+    def _listener(self, network: str) -> Searcher | None:
         adapter = self._adapter(network)
-        return listener_for(adapter) if adapter is not None else None
+        return adapter if isinstance(adapter, Searcher) else None

@@ -3,8 +3,10 @@
 ``FakeListeningBluesky`` answers, besides everything ``FakeBluesky`` does, searchPosts as
 ``reference/networks.md`` 2.7 records it: ``q`` (words that must all be in the text; ``#tag``
 finds the tag), ``sort=latest`` (newest first), ``since`` (``indexedAt`` at or after it),
-``limit`` (1-100, default 25) and an opaque ``cursor``. ``bad_query`` makes it refuse with
-``BadQueryString``. ``fail_next(..., only="app.bsky.feed.searchPosts")`` injects 429 and 5xx.
+``limit`` (1-100, default 25), ``tag`` (repeatable, no '#': every tag must be on the post, as a
+``#tag`` word of its text or in the record's ``tags``) and an opaque ``cursor``. ``bad_query``
+makes it refuse with ``BadQueryString``. ``fail_next(..., only="app.bsky.feed.searchPosts")``
+injects 429 and 5xx.
 
 Knob: :meth:`post_public` (someone posts; not a notification).
 """
@@ -56,6 +58,9 @@ class FakeListeningBluesky(FakeBluesky):
         if self.bad_query or not q:
             raise XrpcError(400, "BadQueryString", "Error parsing query string")
         words = q.lower().split()
+        tags = [t.lower() for t in (query.get("tag") or "").split("\n") if t]
+        if any(t.startswith("#") for t in tags):
+            raise XrpcError(400, "BadQueryString", "A tag is given without its '#'")
         limit = max(1, min(int(query.get("limit") or 25), 100))
         start = int(query.get("cursor") or 0)
         since = query.get("since") or ""
@@ -64,6 +69,7 @@ class FakeListeningBluesky(FakeBluesky):
                 v
                 for v in reversed(self._public)
                 if all(w in v["record"]["text"].lower() for w in words)
+                and all(t in _tags(v["record"]) for t in tags)
                 and (not since or v["indexedAt"] >= _norm(since))
             ]
         page = found[start : start + limit]
@@ -79,3 +85,9 @@ def _norm(since: str) -> str:
 
     moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
     return _iso(moment)
+
+
+def _tags(record: dict[str, Any]) -> set[str]:
+    """The hashtags of a post: ``#words`` of its text and its ``tags`` field, lower case."""
+    found = {w[1:].lower().rstrip(".,!?") for w in record["text"].split() if w.startswith("#")}
+    return found | {str(t).lower() for t in record.get("tags") or []}

@@ -7,6 +7,7 @@ in the sibling modules; this one wires them to the adapter protocol.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -34,7 +35,7 @@ from cmdesk.adapters.base import (
     ThreadPost,
 )
 from cmdesk.adapters.http import json_body
-from cmdesk.adapters.mastodon import inbox, metrics
+from cmdesk.adapters.mastodon import inbox, markers, metrics, search
 from cmdesk.adapters.mastodon.api import _Api
 from cmdesk.adapters.mastodon.limits import (
     SCHEDULE_MARGIN,
@@ -50,8 +51,11 @@ from cmdesk.adapters.mastodon.state import _load_state
 from cmdesk.adapters.mastodon.timestamps import _iso, _parse_time
 from cmdesk.adapters.mastodon.validation import VISIBILITIES, _problems
 from cmdesk.adapters.metrics import Metrics
+from cmdesk.adapters.search import SearchBatch
 from cmdesk.clock import Clock, SystemClock
 from cmdesk.text.mastodon import mastodon_length
+
+log = logging.getLogger(__name__)
 
 NETWORK = "mastodon"
 #: After a scheduled status left the server's list, how long its status may take to appear.
@@ -80,6 +84,8 @@ class MastodonAdapter:
         self._lock = threading.Lock()
         # What each handed-off status looks like, so check_handoff can find it once published.
         self._handoffs: dict[tuple[str, str], tuple[_Expected, datetime]] = {}
+        # Servers that answered that they keep no read markers: not asked again by this process.
+        self._no_markers: set[str] = set()
 
     # --- capabilities, length, validation --------------------------------------------------------
 
@@ -134,6 +140,38 @@ class MastodonAdapter:
         remote_id: str,
     ) -> tuple[ThreadPost, ...]:
         return inbox.fetch_context(_Api(channel, credentials, http, self.clock), remote_id)
+
+    def mark_seen(
+        self,
+        channel: ChannelRef,
+        credentials: CredentialHandle,
+        http: requests.Session,
+        marks: Sequence[str],
+    ) -> bool:
+        """Move the notifications read marker forward (cmdesk.adapters.seen)."""
+        api = _Api(channel, credentials, http, self.clock)
+        if api.base in self._no_markers:
+            return False
+        try:
+            return markers.mark_seen(api, marks)
+        except markers.NoMarkers as exc:
+            with self._lock:
+                self._no_markers.add(api.base)
+            log.info("%s (%s): notifications stay unread there", exc.message, exc.detail)
+            return False
+
+    # --- listening (cmdesk.adapters.mastodon.search) ---------------------------------------------
+
+    def search(
+        self,
+        channel: ChannelRef,
+        credentials: CredentialHandle,
+        http: requests.Session,
+        kind: str,
+        text: str,
+        cursor: str | None,
+    ) -> SearchBatch:
+        return search.search(_Api(channel, credentials, http, self.clock), kind, text, cursor)
 
     def fetch_metrics(
         self,

@@ -69,17 +69,27 @@ def fetch_notifications(api: _Api, cursor: str | None) -> NoticeBatch:
     items: list[InboxNotice] = []
     skipped: list[str] = []
     ids: list[str] = []
+    kept: list[str] = []  # notification ids that became items: the read marker's candidates
     for note in page:
+        note_id = None
         if isinstance(note, Mapping) and isinstance(note.get("id"), str | int):
-            ids.append(str(note["id"]))
+            note_id = str(note["id"])
+            ids.append(note_id)
         notice = _from_notification(api, note, skipped)
         if notice is not None:
             items.append(notice)
+            kept.append(note_id or "")
     more = bool(state["n"]) and len(page) >= PAGE
     state["n"] = _newest(state["n"], _prev_min_id(response), *ids)
     if not more:
         items.extend(_conversations(api, state, skipped))
-    return NoticeBatch(tuple(items), json.dumps(state), more=more, skipped=tuple(skipped))
+    return NoticeBatch(
+        tuple(items),
+        json.dumps(state),
+        more=more,
+        skipped=tuple(skipped),
+        seen_mark=_newest(*kept),
+    )
 
 
 def _prev_min_id(response: Any) -> str | None:
