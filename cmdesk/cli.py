@@ -74,9 +74,19 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor", parents=common, help="check the data folder, database, keyring and display"
     )
     sub.add_parser("demo", parents=common, help="create the demo workspace if the plan is empty")
-    from cmdesk.commands import channel, daemon, inbox, listen, post, queue, settings, workspace
+    from cmdesk.commands import (
+        channel,
+        daemon,
+        exchange,
+        inbox,
+        listen,
+        post,
+        queue,
+        settings,
+        workspace,
+    )
 
-    for module in (workspace, channel, post, inbox, listen, daemon, settings, queue):
+    for module in (workspace, channel, post, inbox, listen, daemon, settings, queue, exchange):
         module.register(sub, common)
     return parser
 
