@@ -4,6 +4,10 @@ Database reads and writes are one short transaction each. The network calls (``c
 ``reply``, ``sync``) never hold a transaction open while they wait: they read what they need,
 call the adapter, then store the result in a second transaction. A reply stores its idempotency
 token before the call and reuses it on a retry, so a reply goes out once.
+
+With the ``inbox_mark_seen_on_server`` setting, a poll that stored new items then moves the
+network's own "seen" position to the newest of them (:mod:`cmdesk.adapters.seen`); a failure
+there is logged and changes nothing else.
 """
 
 from __future__ import annotations
@@ -16,16 +20,18 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from cmdesk.adapters.base import AdapterError, ChannelRef, InboxReader, NoticeBatch, ThreadPost
+from cmdesk.adapters.seen import SeenMarker
 from cmdesk.dto import Conversation, ConversationEntry, InboxFilter, InboxItemDTO, PostFilter
 from cmdesk.errors import NotFoundError, UserError, ValidationError
 from cmdesk.events import ChangeSet
 from cmdesk.inbox import ingest, queries
 from cmdesk.inbox.replies import Replies
-from cmdesk.models import Channel, InboxItem, Target
+from cmdesk.models import AppSetting, Channel, InboxItem, Target
 from cmdesk.repositories import post_summaries
 from cmdesk.services.base import NetworkService
 from cmdesk.services.channel_refs import channel_ref
 from cmdesk.services.publishing import StoredCredentials
+from cmdesk.settings import get_setting
 from cmdesk.status import InboxState
 from cmdesk.text.html import clean_name, clean_text, safe_html_to_text, sanitize_html
 
@@ -35,6 +41,7 @@ KIND = "inbox_item"
 #: A backlog is read at most this many pages a poll; the cursor keeps the place for the next one.
 MAX_PAGES_PER_POLL = 50
 CURSOR_CHARS = 255  # Channel.inbox_cursor
+MARK_SEEN_SETTING = "inbox_mark_seen_on_server"
 _ANY = InboxFilter()
 
 
@@ -144,19 +151,45 @@ class InboxService(NetworkService):
         http = self._http()
         total = 0
         skipped: list[str] = []
+        marks: list[str] = []
         for _ in range(MAX_PAGES_PER_POLL):
             batch = reader.fetch_notifications(ref, creds, http, cursor)
-            total += self._keep(channel_id, batch)
+            kept = self._keep(channel_id, batch)
+            total += kept
+            if kept and batch.seen_mark:
+                marks.append(batch.seen_mark)
             skipped.extend(batch.skipped)
             cursor = batch.cursor
             if not batch.more:
                 break
+        if marks and isinstance(reader, SeenMarker) and self._mark_seen_wanted():
+            self._mark_seen(reader, ref, creds, marks)
         if skipped:
             reasons = ", ".join(f"{n} × {why}" for why, n in Counter(skipped).most_common(5))
             log.warning(
                 "channel %s: %d inbox items skipped (%s)", channel_id, len(skipped), reasons
             )
         return total
+
+    def _mark_seen_wanted(self) -> bool:
+        decl = get_setting(MARK_SEEN_SETTING)
+        with self._read() as s:
+            row = s.get(AppSetting, MARK_SEEN_SETTING)
+            return bool(decl.default if row is None else decl.coerce(row.value))
+
+    def _mark_seen(
+        self, marker: SeenMarker, ref: ChannelRef, creds: StoredCredentials, marks: list[str]
+    ) -> None:
+        """Move the network's "seen" position; its failure never fails the poll (items are kept)."""
+        try:
+            marker.mark_seen(ref, creds, self._http(), marks)
+        except AdapterError as exc:
+            log.warning(
+                "channel %s: notifications not marked seen on the server: %s (%s)",
+                ref.name,
+                exc.message,
+                exc.detail,
+            )
 
     def _keep(self, channel_id: int, batch: NoticeBatch) -> int:
         with self._write() as s:

@@ -7,6 +7,11 @@ client must filter), ``app.bsky.feed.getPostThread`` (a ``threadViewPost`` with 
 ``replies``, or ``notFoundPost``) and ``com.atproto.repo.getRecord`` for other people's posts
 (which a reply needs for its root and parent).
 
+It also takes ``app.bsky.notification.updateSeen {seenAt}`` (a procedure without output): the
+notifications indexed at or before ``seenAt`` list as ``isRead``, listNotifications reports
+``seenAt``, and :attr:`seen_calls` keeps every ``seenAt`` received (the fake stores what it is
+given, later or not, so a test can see that the client never moves it back).
+
 Knobs: :meth:`notify` (someone replies, mentions or quotes the account), :meth:`raw_notification`
 (any JSON), and ``fail_next(..., only="app.bsky.notification.listNotifications")`` from the main
 class for 429, 5xx, dropped connections and broken JSON.
@@ -19,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 POST = "app.bsky.feed.post"
+NO_OUTPUT = object()  # what a handler returns for a procedure that answers with no body
 _BASE = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 
 
@@ -39,6 +45,8 @@ class BlueskyInboxMixin:
         self._foreign: dict[str, dict[str, Any]] = {}  # uri -> post view
         self._notes: list[Any] = []  # oldest first
         self._seq = itertools.count(1)
+        self.seen_at = ""  # the account's seenAt, as the last updateSeen sent it
+        self.seen_calls: list[str] = []
 
     # --- knobs -----------------------------------------------------------------------------------
 
@@ -116,13 +124,27 @@ class BlueskyInboxMixin:
             return {"uri": uri, "cid": view["cid"], "value": view["record"]}
         return None
 
+    def _update_seen(self, data: Any) -> Any:
+        from tests.fakes.bluesky_server import XrpcError
+
+        seen = data.get("seenAt") if isinstance(data, dict) else None
+        if not isinstance(seen, str) or _parse(seen) is None:
+            raise XrpcError(400, "InvalidRequest", 'Input must have the property "seenAt"')
+        with self._lock:
+            self.seen_at = seen
+            self.seen_calls.append(seen)
+        return NO_OUTPUT
+
     def _list_notifications(self, query: dict[str, str]) -> dict[str, Any]:
         limit = max(1, min(int(query.get("limit") or 50), 100))
         start = int(query.get("cursor") or 0)
         with self._lock:
             newest_first = list(reversed(self._notes))
-        page = newest_first[start : start + limit]
+            seen = _parse(self.seen_at)
+        page = [_with_read(n, seen) for n in newest_first[start : start + limit]]
         body: dict[str, Any] = {"notifications": page}
+        if seen is not None:
+            body["seenAt"] = self.seen_at
         if start + limit < len(newest_first):
             body["cursor"] = str(start + limit)
         return body
@@ -177,3 +199,17 @@ class BlueskyInboxMixin:
             ]
             node["replies"] = [self._thread_node(c, up=False) for c in children]
         return node
+
+
+def _parse(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _with_read(note: Any, seen: datetime | None) -> Any:
+    if not isinstance(note, dict) or seen is None or not isinstance(note.get("indexedAt"), str):
+        return note
+    when = _parse(note["indexedAt"])
+    return {**note, "isRead": when is not None and when <= seen}

@@ -36,7 +36,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import regex  # type: ignore[import-untyped]  # no stubs; only \X is used
 
-from tests.fakes.bluesky_inbox import BlueskyInboxMixin
+from tests.fakes.bluesky_inbox import NO_OUTPUT, BlueskyInboxMixin
 from tests.fakes.bluesky_metrics import GET_POSTS, BlueskyMetricsMixin
 
 TID = re.compile(r"[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}")
@@ -343,6 +343,8 @@ class FakeBluesky(BlueskyInboxMixin, BlueskyMetricsMixin):
         did = self._auth(auth)
         if nsid == GET_POSTS:
             return 200, self._get_posts(query)
+        if nsid == "app.bsky.notification.updateSeen" and method == "POST":
+            return 200, self._update_seen(json.loads(body or b"{}"))
         inbox_answer = self._inbox_xrpc(nsid, query)
         if inbox_answer is not None:
             return 200, inbox_answer
@@ -527,8 +529,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _xrpc(self, method: str, area: str, nsid: str, query_text: str, body: bytes) -> None:
         parsed = parse_qs(query_text)
         query = {k: v[0] for k, v in parsed.items()}
-        if "uris" in parsed:  # getPosts repeats it; the fake passes them all, one a line
-            query["uris"] = "\n".join(parsed["uris"])
+        for many in ("uris", "tag"):  # arrays repeat the name; the fake joins them, one a line
+            if many in parsed:
+                query[many] = "\n".join(parsed[many])
         token = self.headers.get("Authorization", "").removeprefix("Bearer ")
         entry = LoggedRequest(method, self.path, nsid, auth=token)
         self.fake._log(entry)
@@ -587,6 +590,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, page.body, page.content_type)
 
     def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        if body is NO_OUTPUT:  # a procedure without output: 200 and an empty body
+            self._send(status, b"", "application/json", headers)
+            return
         self._send(status, json.dumps(body).encode(), "application/json", headers)
 
     def _send(

@@ -6,6 +6,11 @@ Mixed into :class:`tests.fakes.mastodon_server.FakeMastodon`. It serves what
 and a ``Link`` header (``rel="next"`` older, ``rel="prev"`` newer); ``GET /api/v1/conversations``
 (limit 20, max 40); ``GET /api/v1/statuses/:id/context`` (ancestors and descendants).
 
+It keeps the notifications read marker (``GET``/``POST /api/v1/markers``, ``methods/markers.md``):
+``{"notifications": {"last_read_id", "version", "updated_at"}}``; a POST stores what it is given
+(later or not: the client must not move it back) and :attr:`marker_posts` keeps each id sent.
+``markers_supported = False`` makes both answer 404, as a server without markers does.
+
 Knobs for tests: :meth:`mention` (someone writes to the account: a mention, a reply, a direct
 message or a quote), :meth:`raw_notification` (any JSON, for malformed and unknown items),
 ``ignore_types_filter`` (a server that sends every type), and ``fail_next(..., path=
@@ -34,6 +39,10 @@ class MastodonInboxMixin:
         self._notifications: list[dict[str, Any]] = []  # oldest first
         self._conversations: dict[str, dict[str, Any]] = {}
         self.ignore_types_filter = False
+        self.markers_supported = True
+        self.last_read_id = ""
+        self.marker_posts: list[str] = []
+        self._marker_version = 0
 
     # --- knobs -----------------------------------------------------------------------------------
 
@@ -151,6 +160,36 @@ class MastodonInboxMixin:
             convs = [c for c in convs if _id_key(c["_order"]) < _id_key(max_id)]
         page = convs[:limit]
         return _Reply(200, [_public(c) for c in page])
+
+    def _markers_get(self, req: Any) -> Any:
+        from tests.fakes.mastodon_server import _Reply
+
+        if not self.markers_supported:
+            return _Reply(404, {"error": "Record not found"})
+        wanted = req.query.get("timeline[]") or []
+        if "notifications" not in wanted or not self.last_read_id:
+            return _Reply(200, {})
+        return _Reply(200, {"notifications": self._marker()})
+
+    def _markers_set(self, req: Any) -> Any:
+        from tests.fakes.mastodon_server import _Reply
+
+        if not self.markers_supported:
+            return _Reply(404, {"error": "Record not found"})
+        last = req.one("notifications[last_read_id]")
+        if not last:
+            return _Reply(422, {"error": "Validation failed: Last read can't be blank"})
+        self.last_read_id = last
+        self.marker_posts.append(last)
+        self._marker_version += 1
+        return _Reply(200, {"notifications": self._marker()})
+
+    def _marker(self) -> dict[str, Any]:
+        return {
+            "last_read_id": self.last_read_id,
+            "version": self._marker_version,
+            "updated_at": "2026-03-20T09:00:00.000Z",
+        }
 
     def _status_context(self, req: Any, status_id: str) -> Any:
         from tests.fakes.mastodon_server import _Reply

@@ -1113,6 +1113,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, bool]] = [
         ("DELETE", r"/api/v1/scheduled_statuses/([^/]+)", "_scheduled_delete", True),
         ("GET", r"/api/v1/notifications", "_notifications_list", True),
         ("GET", r"/api/v1/conversations", "_conversations_list", True),
+        ("GET", r"/api/v1/markers", "_markers_get", True),
+        ("POST", r"/api/v1/markers", "_markers_set", True),
         ("GET", r"/api/v1/statuses/([^/]+)/context", "_status_context", True),
     ]
 ]
