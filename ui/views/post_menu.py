@@ -1,9 +1,9 @@
 """The context menu of selected posts on the board and in the list.
 
-Edit, duplicate, unschedule and publish now act on one post; change status, archive and delete act
-on the whole selection as one undo step. Only steps the workflow allows for every selected post are
-offered, so the menu itself says what can be done; a refusal the service still makes (no time, no
-channel) is shown through :func:`ui.errors.show_error`.
+Edit, duplicate, unschedule, publish now and add to queue act on one post; change status, archive
+and delete act on the whole selection as one undo step. Only steps the workflow allows for every
+selected post are offered, so the menu itself says what can be done; a refusal the service still
+makes (no time, no channel, no posting slots) is shown through :func:`ui.errors.show_error`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,11 @@ _PUBLISHABLE = frozenset(
         PostStatus.FAILED,
         PostStatus.MISSED,
     }
+)
+
+#: Statuses a post may be queued from (the workflow allows scheduling, or it is scheduled).
+_QUEUEABLE = frozenset(
+    {PostStatus.SCHEDULED, *(s for s, to in USER_TRANSITIONS.items() if PostStatus.SCHEDULED in to)}
 )
 
 
@@ -85,6 +90,8 @@ def build_post_menu(
             single.status == PostStatus.SCHEDULED,
         )
         add("Publish now", lambda: actions.publish_now(single.id), single.status in _PUBLISHABLE)
+        # Offered whenever scheduling is: a refusal (channels without slots) says what to do.
+        add("Add to queue", lambda: actions.add_to_queue(single.id), single.status in _QUEUEABLE)
         menu.addSeparator()
     allowed = allowed_statuses(posts)
     _status_menu(menu, parent, allowed, lambda s: actions.change_status_many(ids, s))
