@@ -39,6 +39,7 @@ from cmdesk.services.metrics import MetricsService
 from cmdesk.services.publishing import PublishingService
 from cmdesk.services.queues import QueueService
 from cmdesk.services.routine import RoutineService
+from cmdesk.services.series import SeriesService
 
 
 @dataclass
@@ -70,6 +71,7 @@ class AppContext:
     routine: RoutineService
     backups: BackupService
     exchange: ExchangeService
+    series: SeriesService
 
     def close(self) -> None:
         self.db.dispose()
@@ -124,6 +126,7 @@ def build_context(
             db, clock, hub, data_dir() / "backups", keep=lambda: settings.get("backup_keep")
         ),
         exchange=ExchangeService(db, clock, hub, registry, media_root),
+        series=SeriesService(db, clock, hub),
     )
 
 
