@@ -123,6 +123,8 @@ class HistoryService(Service):
         with self._write() as s:
             post = repo.get_post(s, post_id)
             self.rules.check_editable(post, expected_revision)
+            # An occurrence edited on its own no longer follows edits of its series.
+            post.series_detached = post.series_id is not None
             edit = self.edits.save(s, post, data, variants, placement)
         self._emit(ChangeSet.of(updated=[("post", post_id)], subject=post_id, description="edit"))
         return edit
