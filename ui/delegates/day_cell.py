@@ -8,6 +8,7 @@ under the pointer, so what is hit is exactly what is painted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -64,10 +65,15 @@ def header_rect(cell: QRect, font: QFont) -> QRect:
     return QRect(cell.left() + PADDING - 3, cell.top() + PADDING - 3, size, size)
 
 
-def cell_chip_layout(cell: QRect, font: QFont, count: int) -> ChipLayout:
-    """The chip rectangles of a cell of ``cell`` size drawn with the view's ``font``."""
+def cell_chip_layout(cell: QRect, font: QFont, count: int, reserve: int = 0) -> ChipLayout:
+    """The chip rectangles of a cell of ``cell`` size drawn with the view's ``font``.
+
+    ``reserve`` pixels under the day number are left free (campaign bands, see
+    :mod:`ui.views.campaign_bands`).
+    """
     header = header_rect(cell, font)
-    area = QRect(cell.left() + PADDING, header.bottom() + 4, cell.width() - 2 * PADDING - 1, 0)
+    top = header.bottom() + 4 + reserve
+    area = QRect(cell.left() + PADDING, top, cell.width() - 2 * PADDING - 1, 0)
     area.setBottom(cell.bottom() - PADDING)
     return layout_chips(area, count, chip_height(QFontMetrics(chip_font(font))))
 
@@ -81,6 +87,8 @@ class DayCellDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.selected_post: int | None = None
+        #: Pixels a day leaves free under its number for campaign bands.
+        self.band_space: Callable[[date | None], int] = lambda _day: 0
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         height = chip_height(QFontMetrics(chip_font(option.font))) + CHIP_SPACING
@@ -94,7 +102,8 @@ class DayCellDelegate(QStyledItemDelegate):
         self._paint_background(painter, option, index, in_month)
         header = self._paint_day_number(painter, option, index, in_month)
         font = chip_font(option.font)
-        layout = cell_chip_layout(QRect(option.rect), option.font, len(chips))
+        space = self.band_space(index.data(CalendarRole.DATE))
+        layout = cell_chip_layout(QRect(option.rect), option.font, len(chips), space)
         # Busy days are loaded only up to what a cell can show; the model knows the real total.
         total = max(int(index.data(CalendarRole.POST_COUNT) or 0), len(chips))
         hidden = layout.hidden + total - len(chips)

@@ -42,7 +42,9 @@ from ui.models.drops import CalendarDrops, default_time
 from ui.models.month import CalendarRole, MonthModel, MonthPeriod
 from ui.models.unscheduled import UnscheduledModel
 from ui.models.week import DayColumnProxy, TimeGridModel, WeekPeriod
+from ui.views.calendar_filters import CalendarFilters
 from ui.views.calendar_toolbar import CalendarMode, CalendarToolbar, long_date, week_title
+from ui.views.campaign_bands import show_bands
 from ui.views.month_view import MonthGrid, month_title
 from ui.views.page import PlanPage
 from ui.views.post_grid import PostGrid
@@ -97,6 +99,8 @@ class CalendarPage(PlanPage):
             self.stack.addWidget(grid)
             self._connect_grid(grid)
         self._build_toolbar()
+        self.filters = CalendarFilters(ctx, self)
+        self.filters.changed.connect(lambda _f: self._show_period())
         self._build_layout()
         self._connect()
         self._today_timer = QTimer(self)
@@ -192,6 +196,7 @@ class CalendarPage(PlanPage):
             self._anchor = self._today(workspace)
         self._meta_stale = True
         self.drops.workspace = workspace
+        self.filters.set_workspace(workspace)
         for grid in self.grids():
             grid.workspace_id = workspace.id if workspace else 0
         super().set_workspace(workspace)
@@ -199,7 +204,7 @@ class CalendarPage(PlanPage):
     def on_changes(self, changes: ChangeSet) -> None:
         if changes.ids(METRICS_KIND):
             self._metrics_seen += 1  # new snapshots: the tooltips' counts are read again
-        if changes.ids("channel") or changes.ids("campaign") or changes.ids("workspace"):
+        if any(changes.ids(kind) for kind in ("channel", "campaign", "tag", "workspace")):
             self._meta_stale = True
         super().on_changes(changes)
 
@@ -235,6 +240,7 @@ class CalendarPage(PlanPage):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.toolbar)
+        layout.addWidget(self.filters.bar)
         layout.addWidget(self.splitter, 1)
 
     def _connect(self) -> None:
@@ -284,6 +290,7 @@ class CalendarPage(PlanPage):
         for model in (self.month_model, self.time_model):
             model.set_campaign_colors(campaigns)
             model.set_channels(channels)
+        self.filters.load_options()
         self._meta_stale = False
 
     def _show_period(self) -> None:
@@ -309,7 +316,11 @@ class CalendarPage(PlanPage):
                 self.month_model.set_posts(())
             else:
                 first, end = period.grid_bounds()
-                days = self._ctx.plan.calendar_days(ws.id, first, end, per_day=MAX_CHIPS_PER_DAY)
+                days = self._ctx.plan.calendar_days(
+                    ws.id, first, end, per_day=MAX_CHIPS_PER_DAY, filter=self.filters.current()
+                )
+                bands = self._ctx.campaigns.bands(ws.id, first, end - timedelta(days=1))
+                show_bands(self.month_grid, bands)
                 self.month_model.set_posts(days.posts, days.day_counts)
                 self._load_engagement(self.month_model, self.month_model.published_ids())
             self.month_grid.select_day(self._anchor)
@@ -321,7 +332,12 @@ class CalendarPage(PlanPage):
             self.time_model.set_today(today)
             self.day_proxy.set_day(self._anchor)
             start, end = week.utc_window()
-            posts = self._ctx.plan.list_window(ws.id, start, end) if ws is not None else []
+            f = self.filters.current()
+            posts = self._ctx.plan.list_window(ws.id, start, end, f) if ws is not None else []
+            last = week.end - timedelta(days=1)
+            bands = self._ctx.campaigns.bands(ws.id, week.start, last) if ws is not None else []
+            for time_grid in (self.week_grid, self.day_grid):
+                show_bands(time_grid, bands)
             self.time_model.set_posts(posts)
             published = [p.id for p in posts if p.status == PostStatus.PUBLISHED]
             self._load_engagement(self.time_model, published)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QLocale, QModelIndex, QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ui.delegates.day_cell import DayCellDelegate, cell_chip_layout, header_rect
 from ui.models.month import COLUMNS, ROWS, CalendarRole, MonthModel, MonthPeriod
+from ui.views.campaign_bands import MonthBands
 from ui.views.post_grid import PostGrid
 
 
@@ -58,6 +59,8 @@ class MonthGrid(PostGrid):
         self.setModel(model)
         self._delegate = DayCellDelegate(self)
         self.setItemDelegate(self._delegate)
+        self.bands = MonthBands(self)
+        self._delegate.band_space = self.bands.space_on
         self.setShowGrid(False)  # the delegate draws crisper lines itself
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -103,7 +106,8 @@ class MonthGrid(PostGrid):
                 chips = model.chips_on(day) if day is not None else ()
                 if not chips:
                     continue
-                layout = cell_chip_layout(self.visualRect(index), font, len(chips))
+                space = self.bands.space_on(day)
+                layout = cell_chip_layout(self.visualRect(index), font, len(chips), space)
                 found.extend((c.post.id, r) for r, c in zip(layout.chips, chips, strict=False))
         return found
 
@@ -136,8 +140,12 @@ class MonthGrid(PostGrid):
         )
         chips = model.chips_on(day)
         total = max(int(index.data(CalendarRole.POST_COUNT) or 0), len(chips))
-        shown = len(cell_chip_layout(cell, self.font(), len(chips)).chips)
+        space = self.bands.space_on(day)
+        shown = len(cell_chip_layout(cell, self.font(), len(chips), space).chips)
         return day if line.contains(pos) and total > shown else None
+
+    def paint_overlay(self, painter: QPainter) -> None:
+        self.bands.paint(painter)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         day = self.more_at(event.position().toPoint())

@@ -32,6 +32,7 @@ from ui.delegates.chip import chip_font, chip_height, mix, paint_chip
 from ui.delegates.day_cell import TODAY_COLOR
 from ui.models.month import CalendarRole, PostChip
 from ui.models.week import SLOT_MINUTES, DayColumnProxy, TimeGridModel
+from ui.views.campaign_bands import BandHeader
 from ui.views.post_grid import PostGrid
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -141,6 +142,8 @@ class TimeGrid(PostGrid):
         super().__init__(parent)
         self.setObjectName(name.lower().replace(" ", "_"))
         self.setAccessibleName(name)
+        # Before the model: the header shows the campaigns' bands under the day names.
+        self.setHorizontalHeader(BandHeader(self))
         self.setModel(model)
         self.now: datetime | None = None
         self.setShowGrid(False)  # hours and half hours are painted; quarters stay implicit
