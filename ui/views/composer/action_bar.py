@@ -1,7 +1,7 @@
 """The composer's bottom row: when the post goes out, and what to do with it.
 
 The time picker (with its zone) sits on the left; on the right Close stands apart from the actions
-that save: Save draft, Add to queue (not available yet, its tooltip says so), Schedule and, last
+that save: Save draft, Add to queue (``queue_button.QueueButton`` enables it), Schedule and, last
 and coloured as the one primary action, Publish now.
 """
 
@@ -44,7 +44,6 @@ class ActionBar(QWidget):
         self.draft_button.setToolTip("Save as a draft (Ctrl+S)")
         self.queue_button = QPushButton("Add to queue")
         self.queue_button.setEnabled(False)
-        self.queue_button.setToolTip("Queues arrive in a later version of cmdesk.")
         self.schedule_button = QPushButton("Schedule")
         self.publish_button = QPushButton("Publish now")
         self.publish_button.setObjectName("publishNow")

@@ -46,8 +46,10 @@ from ui.actions import PlanActions
 from ui.errors import show_error
 from ui.views.composer.action_bar import ActionBar
 from ui.views.composer.channel_tab import ChannelTab, Mode
+from ui.views.composer.library_menu import LibraryButtons
 from ui.views.composer.media_strip import MediaStrip
 from ui.views.composer.preview import PreviewColumn
+from ui.views.composer.queue_button import QueueButton
 from ui.views.composer.saving import SaveKind, commit
 from ui.views.composer.schedule import SchedulePicker
 from ui.views.composer.state import (
@@ -166,6 +168,8 @@ class ComposerDialog(QDialog):
         self.master.setAccessibleName("Main text")
         self.master.setTabChangesFocus(True)
         self.master.textChanged.connect(self._master_changed)
+        self.library_buttons = LibraryButtons(self)  # hashtag groups and templates
+        layout.addWidget(self.library_buttons)
         layout.addWidget(self.master, 3)
         self.summary = QLabel()
         self.summary.setAccessibleName("Length on each channel")
@@ -214,6 +218,7 @@ class ComposerDialog(QDialog):
         self.close_button, self.draft_button = bar.close_button, bar.draft_button
         self.queue_button, self.schedule_button = bar.queue_button, bar.schedule_button
         self.publish_button = bar.publish_button
+        self.queue_hook = QueueButton(self, self.queue_button)  # enabled when channels have slots
         self.draft_button.setDefault(True)
         save = QShortcut(QKeySequence("Ctrl+S"), self)
         save.activated.connect(lambda: self.save(SaveKind.DRAFT))
