@@ -154,6 +154,7 @@ def read_table(text: str, problems: list[ImportProblem]) -> RawTable | None:
     Returns None when the file cannot be read as a table at all (no usable header, or unbalanced
     quotes, which make every later cell uncertain).
     """
+    text = text.removeprefix("\ufeff")  # text handed over directly may still start with a BOM
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records = _records(reader, problems)
