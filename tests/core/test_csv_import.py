@@ -52,7 +52,7 @@ def _dump(ctx: AppContext) -> list[str]:
     with ctx.db.engine.connect() as conn:
         raw = conn.connection.driver_connection
         assert raw is not None
-        return list(raw.iterdump())  # type: ignore[attr-defined]
+        return list(raw.iterdump())
 
 
 # --- format helpers -----------------------------------------------------------------------------
@@ -284,7 +284,7 @@ def test_the_file_is_checked_again_when_imported(ctx: AppContext, clock: FakeClo
     assert plan.ok
     clock.set(datetime(2026, 3, 22, tzinfo=UTC))  # the time passed while the dialog was open
     before = _dump(ctx)
-    with pytest.raises(ValidationError, match="2:1 \\(date\\): .* has already passed"):
+    with pytest.raises(ValidationError, match=r"2:1 \(date\): .* has already passed"):
         ctx.exchange.import_csv(wid, plan)
     assert _dump(ctx) == before
 
