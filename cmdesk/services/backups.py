@@ -12,7 +12,7 @@ across daylight-saving changes; the interface shows the local time.
 
 The automatic backup runs on the housekeeper (:func:`register_upkeep`): at most one a day (a
 backup made today, on this computer's calendar, is enough), and none when neither the database
-file nor its write-ahead log changed since the newest backup.
+file nor its write-ahead log was modified after the newest backup file was written.
 
 Restore checks the chosen file first (a SQLite file, a cmdesk schema, not written by a newer
 cmdesk, intact), keeps the current database aside as ``cmdesk-before-restore-...sqlite3``, closes
@@ -315,7 +315,13 @@ class BackupService(Service):
     def _changed_since(self, last: BackupInfo) -> bool:
         source = self._file()
         stamps = [p.stat().st_mtime for p in (source, Path(f"{source}-wal")) if p.exists()]
-        return not stamps or max(stamps) > last.created_at.timestamp()
+        try:
+            taken = last.path.stat().st_mtime
+        except OSError:
+            return True
+        # File times, not the clock: both come from the file system, in its coarse ticks, so a
+        # tie counts as a change (one backup too many beats one too few).
+        return not stamps or max(stamps) >= taken
 
 
 def register_upkeep(keeper: Housekeeper, ctx: AppContext) -> None:
