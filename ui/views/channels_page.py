@@ -41,6 +41,7 @@ from ui.tasks import TaskRunner
 from ui.views.channel_dialogs import BlueskyDialog, ChannelDialog
 from ui.views.channel_dialogs_mastodon import MastodonDialog, UrlOpener, open_in_browser
 from ui.views.page import PlanPage
+from ui.views.queue_slots_dialog import open_posting_slots
 
 OK_STYLE = "color: #1e7e34;"
 PROBLEM_STYLE = "color: #b00020;"
@@ -155,6 +156,7 @@ class ChannelsPage(PlanPage):
         self.test_button = button("&Test connection", "Test connection", self.test_connection)
         self.reconnect_button = button("Re&connect…", "Reconnect", self.reconnect)
         self.remove_button = button("&Remove…", "Remove", self.confirm_remove)
+        self.slots_button = button("Posting &slots…", "Posting slots", self.posting_slots)
         row.addStretch(1)
         return row
 
@@ -215,11 +217,18 @@ class ChannelsPage(PlanPage):
             channel is not None and not channel.is_demo and channel.network in _DIALOGS
         )
         self.remove_button.setEnabled(channel is not None)
+        self.slots_button.setEnabled(channel is not None)
 
     def show_status(self, text: str, *, ok: bool) -> None:
         self.status.setText(text)
         self.status.setStyleSheet(OK_STYLE if ok else PROBLEM_STYLE)
         self.status.setAccessibleDescription(text)
+
+    def posting_slots(self) -> None:
+        """The selected channel's weekly slots for Add to queue (ui/views/queue_slots_dialog.py)."""
+        channel = self.selected_channel()
+        if self.workspace is not None and channel is not None:
+            open_posting_slots(self, self.ctx, self.workspace, channel.id)
 
     # --- add and reconnect ---
 
