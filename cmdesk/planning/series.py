@@ -177,6 +177,8 @@ def replan(
             continue
         if post.series_detached or post.status in DONE or not is_future(post, series, now, tz):
             continue
+        if post.scheduled_at != key_instant(series, post.series_key, tz):
+            continue  # moved by hand to another time: kept like an occurrence edited alone
         rules.trash(post)
         # Out of the series: should the rule come back to this date, the date is made anew.
         post.series_id, post.series_key = None, None
