@@ -112,6 +112,14 @@ SETTINGS: dict[str, Setting] = {
             "later ones are announced at the next start.",
         ),
         Setting(
+            "alerts_held",
+            str,
+            "",
+            "Failed, missed and sign-in notifications held during quiet hours and not shown yet "
+            "(kept here so that quitting before the hours end does not lose them; the next "
+            "start announces them).",
+        ),
+        Setting(
             "inbox_notified_through",
             int,
             0,

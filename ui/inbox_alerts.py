@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.events import ChangeSet
@@ -35,7 +34,7 @@ from cmdesk.listening.alert_claims import AlertClaim, AlertWordClaims, describe_
 from cmdesk.listening.alert_words import parse
 from cmdesk.services.alerts import AlertService, QuietHours
 from cmdesk.services.notification_claims import InboxClaim, NotificationClaims, describe_claim
-from ui.bridge import EventBridge
+from ui.hub_watcher import HubWatcher
 from ui.notifier import Notification, NotificationKind, Notifier
 
 log = logging.getLogger(__name__)
@@ -59,51 +58,12 @@ def install_quiet_hours(notifier: Notifier, ctx: AppContext) -> None:
     notifier.set_quiet_hours(read, ctx.clock)
 
 
-class _HubWatcher(QObject):
-    """What the watchers below share: a delayed look, a periodic look, the hub's change sets.
-
-    ``fire`` runs once the single-shot ``_timer`` ends (its interval set by the subclass or at
-    each start); ``poll`` runs every ``poll_ms`` once ``_poll`` is started; change sets arrive at
-    :meth:`on_changes`.
-    """
-
-    def __init__(
-        self,
-        ctx: AppContext,
-        parent: QObject | None,
-        *,
-        fire: Callable[[], object],
-        poll: Callable[[], object],
-        poll_ms: int,
-    ) -> None:
-        super().__init__(parent)
-        self._closed = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(fire)
-        self._poll = QTimer(self)
-        self._poll.setInterval(poll_ms)
-        self._poll.timeout.connect(poll)
-        self.bridge = EventBridge(ctx.hub, self)
-        self.bridge.changed.connect(self.on_changes)
-
-    def on_changes(self, changes: ChangeSet) -> None:
-        """A change in the plan or the inbox (subclasses decide whether it matters)."""
-
-    def close(self) -> None:
-        """Stop listening and looking (the window is closing for good)."""
-        self._closed = True
-        self.bridge.close()
-        self._timer.stop()
-        self._poll.stop()
-
-
 def _one_workspace(ids: set[int]) -> int | None:
     """The workspace a notification opens: only when all it speaks of is in one."""
     return next(iter(ids)) if len(ids) == 1 else None
 
 
-class InboxAlerts(_HubWatcher):
+class InboxAlerts(HubWatcher):
     """Announces new inbox items, one notification per batch.
 
     Signals:
@@ -186,7 +146,7 @@ class InboxAlerts(_HubWatcher):
         )
 
 
-class InboxBadge(_HubWatcher):
+class InboxBadge(HubWatcher):
     """How many inbox items wait unread, across every workspace.
 
     Signals:
@@ -227,7 +187,7 @@ class InboxBadge(_HubWatcher):
         return count
 
 
-class AlertWordAlerts(_HubWatcher):
+class AlertWordAlerts(HubWatcher):
     """Announces alert words found in new mentions, replies and listened posts.
 
     Signals:

@@ -14,26 +14,32 @@ A channel whose sign-in was refused (its health turned ``needs_reauth``, here or
 is announced once when that happens; channels that needed it already when the window opened are
 not news (their failed posts were). Failed posts are urgent: with the person's leave
 (``quiet_hours_failures``) they come through quiet hours; the rest waits for the summary.
+
+What quiet hours hold is not lost if cmdesk quits before they end: each held delivery (with the
+time it went wrong) and channel is written to the ``alerts_held`` setting, and forgotten only once
+the notifier has shown the summary. The next start looks back far enough to announce the held
+deliveries again (and only them, not what was shown before) and counts held channels as news.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.events import ChangeSet
 from cmdesk.services.alerts import AlertService, DeliveryProblem, SigninProblem
 from cmdesk.status import TargetState
-from ui.bridge import EventBridge
-from ui.notifier import Notification, NotificationKind, Notifier
+from ui.hub_watcher import HubWatcher
+from ui.notifier import Notification, NotificationKind, Notifier, Surface
 
 log = logging.getLogger(__name__)
 
 SEEN_SETTING = "alerts_seen_until"
+HELD_SETTING = "alerts_held"
 #: More new problems than this at once are announced as one summary.
 MAX_SEPARATE = 3
 #: Publications finish in bursts: wait this long after the last change set before looking.
@@ -89,7 +95,7 @@ def summarize(problems: Sequence[DeliveryProblem]) -> tuple[str, str, Notificati
     return title, message, kind
 
 
-class PublishingAlerts(QObject):
+class PublishingAlerts(HubWatcher):
     """Turns deliveries that went wrong into notifications.
 
     Signals:
@@ -107,27 +113,22 @@ class PublishingAlerts(QObject):
         *,
         alerts: AlertService | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, parent, fire=self.check, poll=self.check, poll_ms=POLL_MS)
         self._ctx = ctx
         self._notifier = notifier
         # The lead may add the service to AppContext; until then it is built on the same database.
         self._alerts = alerts or AlertService(ctx.db, ctx.clock, ctx.hub)
-        self._since = self._load_watermark()
+        self._held = HeldAlerts(ctx)
+        self._seen = self._load_watermark()
+        # Look back far enough to find what the last run held and never showed.
+        self._since = min([self._seen, *(at - _TICK for at in self._held.targets.values())])
         #: target id -> the problem state it was announced in.
         self._announced: dict[int, TargetState] = {}
         #: Channels known to need signing in (None until the first look).
         self._signin: set[int] | None = None
-        self._closed = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
         self._timer.setInterval(SETTLE_MS)
-        self._timer.timeout.connect(self.check)
-        self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
-        self._poll.timeout.connect(self.check)
-        self.check_signin()  # what needs signing in already is not news
-        self.bridge = EventBridge(ctx.hub, self)
-        self.bridge.changed.connect(self.on_changes)
+        notifier.quiet_ended.connect(self._held.clear)
+        self.check_signin()  # what needs signing in already is not news (unless it was held)
 
     # --- public ------------------------------------------------------------------------------
 
@@ -138,13 +139,6 @@ class PublishingAlerts(QObject):
         """
         self._timer.start()
         self._poll.start()
-
-    def close(self) -> None:
-        """Stop listening (the window is closing for good)."""
-        self._closed = True
-        self.bridge.close()
-        self._timer.stop()
-        self._poll.stop()
 
     def on_changes(self, changes: ChangeSet) -> None:
         if (changes.ids("target") or changes.ids("channel")) and not self._closed:
@@ -164,7 +158,10 @@ class PublishingAlerts(QObject):
         current = {p.channel_id for p in problems}
         known, self._signin = self._signin, current
         if known is None:
-            return []  # the first look: these were not news
+            # The first look: these were not news, except those the last run held back, which
+            # the next look announces (once the window is up to show them).
+            self._signin = current - self._held.channels
+            return []
         shown = []
         for p in problems:
             if p.channel_id not in known:
@@ -176,6 +173,7 @@ class PublishingAlerts(QObject):
                     workspace_id=p.workspace_id,
                     channel_id=p.channel_id,
                 )
+                self._held.settle_channel(p.channel_id, held=note.shown_in is Surface.HELD)
                 shown.append(note)
         return shown
 
@@ -189,7 +187,12 @@ class PublishingAlerts(QObject):
         current = {p.target_id: p.state for p in problems}
         # A delivery that left its problem state (rescheduled, confirmed) may be announced again.
         self._announced = {t: s for t, s in self._announced.items() if current.get(t) == s}
-        fresh = [p for p in problems if self._announced.get(p.target_id) != p.state]
+        fresh = [
+            p
+            for p in problems
+            if self._announced.get(p.target_id) != p.state
+            and (p.at > self._seen or p.target_id in self._held.targets)
+        ]
         if not fresh:
             return []
         for p in fresh:
@@ -205,29 +208,26 @@ class PublishingAlerts(QObject):
         if len(fresh) > MAX_SEPARATE:
             title, message, kind = summarize(fresh)
             urgent = any(p.state is TargetState.FAILED for p in fresh)
-            return [self._notifier.notify(title, message, kind, urgent=urgent)]
+            note = self._notifier.notify(title, message, kind, urgent=urgent)
+            self._held.settle_targets(fresh, held=note.shown_in is Surface.HELD)
+            return [note]
         shown = []
         for p in fresh:
             title, message = describe(p)
-            shown.append(
-                self._notifier.notify(
-                    title,
-                    message,
-                    _KINDS[p.state],
-                    post_id=p.post_id,
-                    workspace_id=p.workspace_id,
-                    urgent=p.state is TargetState.FAILED,
-                )
+            note = self._notifier.notify(
+                title,
+                message,
+                _KINDS[p.state],
+                post_id=p.post_id,
+                workspace_id=p.workspace_id,
+                urgent=p.state is TargetState.FAILED,
             )
+            self._held.settle_targets([p], held=note.shown_in is Surface.HELD)
+            shown.append(note)
         return shown
 
     def _stored_watermark(self) -> datetime | None:
-        raw = str(self._ctx.settings.get(SEEN_SETTING) or "")
-        try:
-            seen = datetime.fromisoformat(raw) if raw else None
-        except ValueError:
-            return None
-        return seen.astimezone(UTC) if seen is not None and seen.tzinfo is not None else None
+        return _parse_utc(str(self._ctx.settings.get(SEEN_SETTING) or ""))
 
     def _load_watermark(self) -> datetime:
         seen = self._stored_watermark()
@@ -246,3 +246,76 @@ class PublishingAlerts(QObject):
             self._ctx.settings.set(SEEN_SETTING, when.astimezone(UTC).isoformat())
         except Exception:
             log.exception("could not remember which alerts were shown")
+
+
+#: problems_since is exclusive: look back one tick before a held delivery's time to find it.
+_TICK = timedelta(microseconds=1)
+
+
+def _parse_utc(raw: str) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+    return when.astimezone(UTC) if when is not None and when.tzinfo is not None else None
+
+
+class HeldAlerts:
+    """The deliveries and channels whose notifications quiet hours hold, kept in a setting.
+
+    The text is ``t<target id>@<ISO time it went wrong>`` and ``c<channel id>`` items separated
+    by spaces. A damaged value is read as nothing held (a courtesy lost, never an error).
+    """
+
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+        self.targets: dict[int, datetime] = {}
+        self.channels: set[int] = set()
+        try:
+            raw = str(ctx.settings.get(HELD_SETTING) or "")
+        except Exception:
+            log.exception("could not read the notifications held in quiet hours")
+            raw = ""
+        for item in raw.split():
+            key, _, when = item.partition("@")
+            at = _parse_utc(when)
+            if key[:1] == "t" and key[1:].isdigit() and at is not None:
+                self.targets[int(key[1:])] = at
+            elif key[:1] == "c" and key[1:].isdigit():
+                self.channels.add(int(key[1:]))
+
+    def settle_targets(self, problems: Sequence[DeliveryProblem], *, held: bool) -> None:
+        """Remember these deliveries as held, or forget them once they were shown."""
+        before = dict(self.targets)
+        for p in problems:
+            if held:
+                self.targets[p.target_id] = p.at.astimezone(UTC)
+            else:
+                self.targets.pop(p.target_id, None)
+        if self.targets != before:
+            self._save()
+
+    def settle_channel(self, channel_id: int, *, held: bool) -> None:
+        """Remember this channel's sign-in notification as held, or forget it once shown."""
+        if held == (channel_id in self.channels):
+            return
+        if held:
+            self.channels.add(channel_id)
+        else:
+            self.channels.discard(channel_id)
+        self._save()
+
+    def clear(self) -> None:
+        """The notifier showed what it held (quiet hours ended): nothing is owed any more."""
+        if self.targets or self.channels:
+            self.targets.clear()
+            self.channels.clear()
+            self._save()
+
+    def _save(self) -> None:
+        items = [f"t{t}@{at.isoformat()}" for t, at in sorted(self.targets.items())]
+        items += [f"c{c}" for c in sorted(self.channels)]
+        try:
+            self._ctx.settings.set(HELD_SETTING, " ".join(items))
+        except Exception:
+            log.exception("could not remember the notifications held in quiet hours")
