@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("demo", parents=common, help="create the demo workspace if the plan is empty")
     from cmdesk.commands import (
+        backup,
         channel,
         daemon,
         exchange,
@@ -86,7 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
         workspace,
     )
 
-    for module in (workspace, channel, post, inbox, listen, daemon, settings, queue, exchange):
+    for module in (
+        workspace,
+        channel,
+        post,
+        inbox,
+        listen,
+        daemon,
+        settings,
+        queue,
+        exchange,
+        backup,
+    ):
         module.register(sub, common)
     return parser
 
