@@ -79,10 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
         channel,
         daemon,
         exchange,
+        ideas,
         inbox,
         listen,
         post,
         queue,
+        series,
         settings,
         workspace,
     )
@@ -93,11 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
         post,
         inbox,
         listen,
+        ideas,
         daemon,
         settings,
         queue,
         exchange,
         backup,
+        series,
     ):
         module.register(sub, common)
     return parser
