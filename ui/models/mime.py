@@ -1,6 +1,6 @@
-"""The vendor MIME type that carries posts between views (calendar, side list, board, list).
+"""The vendor MIME types that carry posts between views, and ideas from the bin onto the calendar.
 
-A drag carries post ids, the workspace they belong to and whether Ctrl asked for a copy; never a
+A drag carries post (or idea) ids, the workspace they belong to and whether Ctrl asked for a copy; never a
 whole post, so a drop always acts on what the database holds now.
 """
 
@@ -44,3 +44,43 @@ def decode_posts(mime: QMimeData | None) -> DraggedPosts | None:
     except (ValueError, KeyError, TypeError):
         return None
     return DraggedPosts(workspace_id, ids) if ids else None
+
+
+#: Ideas of the ideas bin dragged onto the calendar (each becomes a draft where it is dropped).
+IDEA_MIME_TYPE = "application/x-cmdesk-idea"
+
+
+@dataclass(frozen=True, slots=True)
+class DraggedIdeas:
+    """What a drag of ideas carries."""
+
+    workspace_id: int
+    idea_ids: tuple[int, ...]
+
+
+def encode_ideas(workspace_id: int, idea_ids: Iterable[int]) -> QMimeData:
+    """Mime data for a drag of ideas (a plain-text fallback names them)."""
+    ids = tuple(dict.fromkeys(int(i) for i in idea_ids))
+    mime = QMimeData()
+    payload = json.dumps({"workspace_id": workspace_id, "idea_ids": list(ids)})
+    mime.setData(IDEA_MIME_TYPE, QByteArray(payload.encode("utf-8")))
+    mime.setText(", ".join(f"idea {i}" for i in ids))
+    return mime
+
+
+def decode_ideas(mime: QMimeData | None) -> DraggedIdeas | None:
+    """The ideas a drag carries, or None for anything that is not a well-formed drag of ideas."""
+    if mime is None or not mime.hasFormat(IDEA_MIME_TYPE):
+        return None
+    try:
+        data = json.loads(bytes(mime.data(IDEA_MIME_TYPE).data()).decode("utf-8"))
+        ids = tuple(int(i) for i in data["idea_ids"])
+        workspace_id = int(data["workspace_id"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return DraggedIdeas(workspace_id, ids) if ids else None
+
+
+def carries_plan_items(mime: QMimeData | None) -> bool:
+    """Whether a drag carries posts or ideas (what the calendar's cells take)."""
+    return decode_posts(mime) is not None or decode_ideas(mime) is not None
