@@ -134,7 +134,9 @@ def plan_ahead(
         return []
     tz = repo.get_workspace(s, series.workspace_id).timezone
     rule = rule_of(series, tz)
-    until = now + horizon
+    # From the start when it is still to come: a series planned for next year shows its first
+    # months at once.
+    until = max(now, wall_instant(rule.start, tz)) + horizon
     taken = {p.series_key for p in series_posts(s, series.id, trashed=True)}
     skip = taken | set(series.exdates or [])
     template = template_of(s, series)
@@ -169,7 +171,8 @@ def replan(
     """
     tz = repo.get_workspace(s, series.workspace_id).timezone
     rule = rule_of(series, tz)
-    wanted = {k for k, _ in occurrences_between(rule, tz, now, now + HORIZON)}
+    until = max(now, wall_instant(rule.start, tz)) + HORIZON
+    wanted = {k for k, _ in occurrences_between(rule, tz, now, until)}
     start_key = series.starts_local
     trashed: list[int] = []
     for post in series_posts(s, series.id):

@@ -280,7 +280,7 @@ def test_a_draft_without_channels_makes_draft_occurrences(ctx: AppContext) -> No
 
 
 def test_horizon_extension_is_idempotent(ctx: AppContext, clock: FakeClock) -> None:
-    start = at_wall_time(date(2026, 3, 23), time(9), "Europe/Madrid")
+    start = at_wall_time(date(2026, 3, 20), time(12), "Europe/Madrid")  # in an hour
     _, _, sid = repeating(ctx, RecurrenceInput(frequency="daily"), start)
     first = len(ctx.series.get(sid).post_ids)
     assert 85 <= first <= 92  # about 90 days ahead
@@ -551,7 +551,7 @@ def test_save_repeating_evergreen(ctx: AppContext) -> None:
 
 
 def test_upkeep_through_a_real_housekeeper(ctx: AppContext, clock: FakeClock) -> None:
-    start = at_wall_time(date(2026, 3, 23), time(9), "Europe/Madrid")
+    start = at_wall_time(date(2026, 3, 20), time(12), "Europe/Madrid")  # in an hour
     _, _, sid = repeating(ctx, RecurrenceInput(frequency="daily"), start)
     before = len(ctx.series.get(sid).post_ids)
     keeper = Housekeeper()
