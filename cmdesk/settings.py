@@ -164,6 +164,24 @@ SETTINGS: dict[str, Setting] = {
             "fetched is marked; reading or finishing items in cmdesk changes nothing there.",
         ),
         Setting(
+            "listening_keep_days",
+            int,
+            90,
+            "How many days posts found by saved searches are kept in the Listening tab; older "
+            "ones are removed (they are not read again).",
+            minimum=7,
+            maximum=3650,
+        ),
+        Setting(
+            "listening_keep_per_search",
+            int,
+            5000,
+            "At most this many posts are kept per saved search, the newest; older ones are "
+            "removed (they are not read again).",
+            minimum=100,
+            maximum=100_000,
+        ),
+        Setting(
             "alert_words",
             str,
             "",

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, func, or_, select, type_coerce
+from sqlalchemy import Delete, Integer, Select, delete, func, or_, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -130,8 +130,10 @@ def posts(
     if search_id is not None:
         query = query.where(_p.search_id == search_id)
     if before is not None:
+        # Compared as the stored integers: the column's type would take only datetimes.
         when, last = int(before[0].timestamp()), before[1]
-        query = query.where(or_(_p.created_at < when, (_p.created_at == when) & (_p.id < last)))
+        created = type_coerce(_p.created_at, Integer)
+        query = query.where(or_(created < when, (created == when) & (_p.id < last)))
     query = query.order_by(_p.created_at.desc(), _p.id.desc()).limit(max(1, limit))
     return [_post_dto(r) for r in s.execute(query)]
 
@@ -187,3 +189,34 @@ def store(s: Session, search_id: int, notices: Sequence[InboxNotice], now: datet
     for start in range(0, len(ordered), 500):
         ids.extend(s.scalars(stmt, ordered[start : start + 500]).all())
     return ids
+
+
+def prune(s: Session, *, before: datetime, keep_per_search: int) -> int:
+    """Delete old found posts; returns how many went.
+
+    Posts older than ``before`` go, and in each search those beyond its newest
+    ``keep_per_search``. The saved searches' cursors are untouched, so a pruned post is not
+    read again.
+    """
+    created = type_coerce(_p.created_at, Integer)
+    gone = _deleted(s, delete(ListenedPost).where(created < int(before.timestamp())))
+    for search_id in s.scalars(select(_s.id)).all():
+        # The first post past the limit, newest first: it and everything older goes.
+        boundary = s.execute(
+            select(created.label("created"), _p.id)
+            .where(_p.search_id == search_id)
+            .order_by(_p.created_at.desc(), _p.id.desc())
+            .offset(keep_per_search)
+            .limit(1)
+        ).first()
+        if boundary is None:
+            continue
+        at, last = int(boundary.created), int(boundary.id)
+        older = or_(created < at, (created == at) & (_p.id <= last))
+        gone += _deleted(s, delete(ListenedPost).where(_p.search_id == search_id, older))
+    return int(gone)
+
+
+def _deleted(s: Session, statement: Delete) -> int:
+    result = s.connection().execute(statement)
+    return int(result.rowcount or 0)

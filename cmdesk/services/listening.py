@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
@@ -125,6 +125,27 @@ class ListeningService(NetworkService):
         """Found posts, newest first; ``before`` = the last one's ``(created_at, id)``."""
         with self._read() as s:
             return store.posts(s, workspace_id, search_id, limit=limit, before=before)
+
+    def prune(self, *, keep_days: int, keep_per_search: int) -> int:
+        """Forget old found posts in one transaction; returns how many were removed.
+
+        Those older than ``keep_days`` go, and those beyond each search's newest
+        ``keep_per_search``.
+        """
+        if keep_days < 1 or keep_per_search < 1:
+            raise ValidationError("Keep at least one day and one post per search.")
+        before = self.clock.now() - timedelta(days=keep_days)
+        with self._write() as s:
+            gone = store.prune(s, before=before, keep_per_search=keep_per_search)
+            searches = list(s.scalars(select(SavedSearch.id))) if gone else []
+        if gone:
+            self._emit(
+                ChangeSet.of(
+                    updated=[(SEARCH_KIND, i) for i in searches],
+                    description=f"{gone} old listened posts removed",
+                )
+            )
+        return gone
 
     def results_by_id(self, post_ids: list[int]) -> list[ListenedPostDTO]:
         with self._read() as s:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.models import ListenedPost
+
+_REMOTE = itertools.count(1)  # remote ids unique across calls, so one search can get more
 
 
 def add_posts(ctx: AppContext, search_id: int, count: int) -> list[int]:
@@ -15,7 +18,7 @@ def add_posts(ctx: AppContext, search_id: int, count: int) -> list[int]:
         rows = [
             ListenedPost(
                 search_id=search_id,
-                remote_id=f"post-{search_id}-{i}",
+                remote_id=f"post-{search_id}-{next(_REMOTE)}",
                 remote_url=f"https://mastodon.example/@r{i}/{i}",
                 author_handle=f"@r{i}@mastodon.example",
                 author_name=f"Reader {i}",

@@ -6,7 +6,9 @@ query Bluesky refused), that reason under the list. Below them, a form adds a se
 to search through, a hashtag or words, and Add; Remove forgets the selected search. Sync now reads
 the searches on the task runner (the poller also reads them every ``inbox_poll_minutes``).
 
-Middle, the posts found, newest first. Right, the selected post, rendered like an inbox item in
+Middle, the posts found, newest first, a page at a time: scrolling to the end (or Show more)
+reads the next page on the task runner. Old posts are pruned by the housekeeper
+(:mod:`cmdesk.listening.upkeep`). Right, the selected post, rendered like an inbox item in
 a browser that loads nothing; a link opens in the web browser only when clicked, and "Open
 original" opens the post itself. Listened posts are never unread inbox items.
 """
@@ -43,7 +45,6 @@ from ui.views.inbox_conversation import SafeTextBrowser, _colors, _web
 from ui.views.inbox_render import _entry_html
 from ui.views.listening_model import ListeningModel
 
-RESULT_LIMIT = 500
 LISTENABLE = ("mastodon", "bluesky")
 _EMPTY = (
     "<p>Listening follows a hashtag or words on Mastodon and Bluesky, beyond the replies and "
@@ -119,6 +120,12 @@ class ListeningPanel(QWidget):
         self.results.setAlternatingRowColors(True)
         self.results.setSpacing(2)
         self.results.selectionModel().currentChanged.connect(lambda *_: self._show_current())
+        self.more_button = QPushButton("Show more", self)
+        self.more_button.setAccessibleName("Show older posts found")
+        self.more_button.clicked.connect(lambda: self.model.fetchMore())
+        self.shown = QLabel(self)
+        self.shown.setObjectName("listeningShown")
+        self.model.paging_changed.connect(self._paging_changed)
         self.viewer = SafeTextBrowser(self)
         self.viewer.setAccessibleName("The selected post")
         self.viewer.anchorClicked.connect(self._link_clicked)
@@ -151,8 +158,16 @@ class ListeningPanel(QWidget):
         pane.setContentsMargins(0, 0, 0, 0)
         pane.addWidget(self.viewer, 1)
         pane.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignRight)
+        middle = QWidget(self)
+        found = QVBoxLayout(middle)
+        found.setContentsMargins(0, 0, 0, 0)
+        found.addWidget(self.results, 1)
+        more = QHBoxLayout()
+        more.addWidget(self.shown, 1)
+        more.addWidget(self.more_button)
+        found.addLayout(more)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        for w, stretch in ((left, 2), (self.results, 3), (right, 3)):
+        for w, stretch in ((left, 2), (middle, 3), (right, 3)):
             self.splitter.addWidget(w)
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
         top = QHBoxLayout()
@@ -218,8 +233,16 @@ class ListeningPanel(QWidget):
     def _load_results(self) -> None:
         ws = self.workspace
         sid = self.current_search_id()
-        posts = self.ctx.listening.list_results(ws.id, sid, limit=RESULT_LIMIT) if ws else []
-        self.model.set_posts(posts, ws.timezone if ws else "UTC")
+        if ws is None:
+            self.model.set_posts([])
+        else:
+            wid, listening = ws.id, self.ctx.listening
+            self.model.load(
+                lambda limit, before: listening.list_results(wid, sid, limit=limit, before=before),
+                ws.timezone,
+                self.runner,
+            )
+        posts = self.model.rowCount() > 0
         search = next((s for s in self._searches if s.id == sid), None)
         self.note.setText(search.note if search is not None else "")
         self.note.setVisible(bool(self.note.text()))
@@ -227,6 +250,14 @@ class ListeningPanel(QWidget):
         if posts:
             self.results.setCurrentIndex(self.model.index(0))
         self._show_current()
+
+    def _paging_changed(self) -> None:
+        n = self.model.rowCount()
+        busy = self.model.fetching
+        self.more_button.setVisible(self.model.canFetchMore() or busy)
+        self.more_button.setEnabled(not busy)
+        noun = "post" if n == 1 else "posts"
+        self.shown.setText("Reading older posts…" if busy else (f"{n} {noun}" if n else ""))
 
     def current_post(self) -> ListenedPostDTO | None:
         index = self.results.currentIndex()
