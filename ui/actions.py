@@ -22,6 +22,7 @@ from cmdesk.dto import PlacementChange, PlacementInput, PostEdit, PostInput, Sav
 from cmdesk.errors import UserError
 from cmdesk.status import PostStatus
 from ui.errors import show_error
+from ui.series_actions import SeriesActions
 from ui.undo_commands import (
     CreateCommand,
     EditCommand,
@@ -74,7 +75,7 @@ class _StepAction(QAction):
         self.setText(f"{verb} {lower_first(text)}" if text else verb)
 
 
-class PlanActions(QObject):
+class PlanActions(SeriesActions, QObject):
     """The undoable changes of the plan, and the one undo stack of the window.
 
     Signals:
