@@ -24,6 +24,7 @@ from ui.views.calendar_filters import show_campaign
 from ui.views.calendar_page import CalendarMode, CalendarPage
 from ui.views.campaign_bands import BandHeader, assign_lanes, band_tooltip
 from ui.views.campaigns_page import CampaignsPage
+from ui.views.composer import ComposerDialog, SaveKind
 from ui.views.labels_panel import Asker
 
 
@@ -401,3 +402,39 @@ def test_board_filter_by_pillar(qtbot: QtBot, demo_ctx: AppContext) -> None:
 def test_stats_progress_is_published_share() -> None:
     s = CampaignStats(_campaign(), posts=4, published=1, scheduled=2)
     assert s.progress == 0.25
+
+
+# --- composer ------------------------------------------------------------------------------------
+
+
+def test_composer_chooses_campaign_pillar_and_tags(
+    qtbot: QtBot, demo_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = demo_ctx.workspaces.list()[0]
+    campaign = demo_ctx.campaigns.list_campaigns(ws.id)[0].campaign
+    labels = [s.tag for s in demo_ctx.campaigns.list_labels(ws.id)]
+    pillar = next(t for t in labels if t.kind == "pillar")
+    tags = [t for t in labels if t.kind == "tag"][:2]
+    pid = demo_ctx.plan.create_post(ws.id, PostInput(title="Labelled later", text="x")).subject
+    assert pid is not None
+    dialog = ComposerDialog(demo_ctx, PlanActions(demo_ctx), ws, pid)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+    qtbot.addWidget(dialog)
+    row = dialog.labels
+    assert (row.campaign_id(), row.pillar_id(), row.tag_ids()) == (None, None, ())
+    assert row.tags_button.text() == "No tags"
+    row.campaign.setCurrentIndex(row.campaign.findData(campaign.id))
+    row.pillar.setCurrentIndex(row.pillar.findData(pillar.id))
+    for t in tags:
+        row.tag_actions[t.id].setChecked(True)
+    assert dialog.dirty
+    assert tags[0].name in row.tags_button.text()
+    assert dialog.save(SaveKind.DRAFT) == pid
+    saved = demo_ctx.plan.get_post(pid)
+    assert (saved.campaign_id, saved.pillar_id) == (campaign.id, pillar.id)
+    assert saved.tag_ids == tuple(sorted(t.id for t in tags))
+    again = ComposerDialog(demo_ctx, PlanActions(demo_ctx), ws, pid)
+    again.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+    qtbot.addWidget(again)
+    assert again.labels.campaign_id() == campaign.id
+    assert again.labels.tag_ids() == saved.tag_ids

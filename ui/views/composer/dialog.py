@@ -46,6 +46,7 @@ from ui.actions import PlanActions
 from ui.errors import show_error
 from ui.views.composer.action_bar import ActionBar
 from ui.views.composer.channel_tab import ChannelTab, Mode
+from ui.views.composer.labels_row import LabelsRow
 from ui.views.composer.library_menu import LibraryButtons
 from ui.views.composer.media_strip import MediaStrip
 from ui.views.composer.preview import PreviewColumn
@@ -162,6 +163,13 @@ class ComposerDialog(QDialog):
         form.addWidget(self.title, 0, 1)
         form.addWidget(QLabel("Post to:"), 1, 0)
         form.addLayout(self._build_channel_row(), 1, 1)
+        ws_id = self.workspace.id
+        self.labels = LabelsRow(
+            self.ctx.plan.list_campaigns(ws_id), self.ctx.plan.list_tags(ws_id), self.post
+        )
+        self.labels.changed.connect(self.mark_dirty)
+        form.addWidget(QLabel("Labels:"), 2, 0)
+        form.addWidget(self.labels, 2, 1)
         layout.addLayout(form)
         self.master = QPlainTextEdit()
         self.master.setPlaceholderText("Write the post. Each channel's tab below can adapt it.")
