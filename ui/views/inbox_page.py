@@ -7,7 +7,8 @@ GUI thread) and a reply box that counts as the item's network does.
 
 Actions work on one or many selected items: Mark read (Shift+I), Mark unread (U), Done (E) and
 Undone (Shift+E, back to read); R moves to the reply box. An item that stays selected for two
-seconds is marked read, so glancing through the list with the arrow keys does not. Sync now (F5)
+seconds is marked read, so glancing through the list with the arrow keys does not. A reload keeps
+the person's place in the list (:mod:`ui.views.inbox_place`). Sync now (F5)
 polls the channels on the task runner. The page says how many items are new through
 :attr:`InboxPage.unread_changed`; :func:`unread_count` gives the same number to the window's
 navigation badge without building the page.
@@ -19,7 +20,6 @@ they found; those are never inbox items and never counted as new.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
@@ -42,11 +42,12 @@ from cmdesk.services.composer import ChannelCheck
 from cmdesk.status import InboxState
 from cmdesk.timeutil import utc_to_local
 from ui.errors import show_error
-from ui.models.inbox import PAGE_SIZE, InboxModel
+from ui.models.inbox import InboxModel
 from ui.tasks import TaskRunner
 from ui.views.inbox_conversation import ConversationPane
 from ui.views.inbox_filter_bar import NOT_DONE, InboxFilterBar
 from ui.views.inbox_list import InboxListView
+from ui.views.inbox_place import capture, load_rows, restore
 from ui.views.inbox_reply import ReplyBox
 from ui.views.inbox_sync import SyncControl
 from ui.views.listening_page import RELEVANT_KINDS, ListeningPanel
@@ -60,17 +61,6 @@ _EMPTY_INBOX = (
 )
 _NO_MATCH = "Nothing matches these filters."
 PREFETCH_SCREENS = 3
-
-
-@dataclass(frozen=True, slots=True)
-class _Place:
-    """Where the person was in the list before a reload: selection, current item, top row."""
-
-    chosen: set[int]
-    current_id: int | None
-    current_row: int
-    top_id: int | None
-    top_offset: int
 
 
 def unread_count(ctx: AppContext, workspace_id: int) -> int:
@@ -261,51 +251,19 @@ class InboxPage(PlanPage):
 
     def _load(self) -> None:
         """Read the list again, keeping the selection, the current item and the place."""
-        place = None if self._from_top else self._place()
+        place = None if self._from_top else capture(self.list, self.model)
         self._from_top = False
         self._restoring = True
         try:
             self.model.reload(keep=self.model.rowCount() if place is not None else 0)
             if place is not None:
-                self._restore(place)
+                restore(self.list, self.model, place)
         finally:
             self._restoring = False
         self._show_empty_state()
         self._current_changed()
         self._selection_changed()
         self._update_unread()
-
-    def _place(self) -> _Place:
-        row_px = self.list.verticalHeader().defaultSectionSize()
-        scroll = self.list.verticalScrollBar().value()
-        top = self.model.row_item(scroll // row_px) if row_px > 0 else None
-        current = self.current_item()
-        return _Place(
-            chosen={i.id for i in self.selected_items()},
-            current_id=current.id if current is not None else None,
-            current_row=self.list.currentIndex().row(),
-            top_id=top.id if top is not None else None,
-            top_offset=scroll % row_px if row_px > 0 else 0,
-        )
-
-    def _restore(self, place: _Place) -> None:
-        rows = self.model.rows_by_id()
-        selection = self.list.selectionModel()
-        flags = QItemSelectionModel.SelectionFlag
-        for item_id in place.chosen & rows.keys():
-            selection.select(self.model.index(rows[item_id]), flags.Select | flags.Rows)
-        target = rows.get(place.current_id) if place.current_id is not None else None
-        if target is None and place.current_id is not None and self.model.rowCount():
-            # The current item left the list (marked done): go on with the one after it.
-            target = min(max(place.current_row, 0), self.model.rowCount() - 1)
-            selection.select(self.model.index(target), flags.Select | flags.Rows)
-        if target is not None:
-            selection.setCurrentIndex(self.model.index(target), flags.NoUpdate)
-        # The row that was at the top stays there, even when new items arrived above it.
-        top = rows.get(place.top_id) if place.top_id is not None else None
-        if top is not None:
-            row_px = self.list.verticalHeader().defaultSectionSize()
-            self.list.verticalScrollBar().setValue(top * row_px + place.top_offset)
 
     def _show_empty_state(self) -> None:
         if self.workspace is None:
@@ -357,13 +315,7 @@ class InboxPage(PlanPage):
         if any(self.model.row_of(i) is None for i in wanted) and self.filter_bar.reset():
             self._from_top = True
             self.refresh()
-        rows = self.model.rows_by_id()
-        while self.model.canFetchMore() and any(i not in rows for i in wanted):
-            if len(rows) >= 10 * PAGE_SIZE:
-                break  # new items are the newest: no point reading the whole inbox for them
-            self.model.fetch_more_now()
-            rows = self.model.rows_by_id()
-        found = [rows[i] for i in wanted if i in rows]
+        found = load_rows(self.model, wanted)
         if not found:
             return
         flags = QItemSelectionModel.SelectionFlag
