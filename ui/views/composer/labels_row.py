@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QMenu, QSizePolicy, QToolButton, QWidget
 
 from cmdesk.dto import CampaignDTO, PostDetail, TagDTO
 
@@ -50,6 +50,7 @@ class LabelsRow(QWidget):
         self.tags_button.setAccessibleName("Tags")
         self.tags_button.setToolTip("Tick the tags of this post")
         self.tags_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.tags_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.tags_menu = QMenu(self.tags_button)
         self.tag_actions: dict[int, QAction] = {}
         for t in labels:
