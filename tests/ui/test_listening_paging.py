@@ -41,13 +41,14 @@ def test_scrolling_reads_every_post_a_page_at_a_time_off_the_gui_thread(
     panel.show()
     model = panel.model
     assert model.rowCount() == PAGE and model.canFetchMore()
-    assert panel.more_button.isVisible() and panel.shown.text() == f"{PAGE} posts"
+    assert panel.more_button.isVisible() and panel.shown.text() == f"The newest {PAGE} posts"
     panel.more_button.click()  # the button (keyboard users); scrolling does the same
     assert model.fetching and not panel.more_button.isEnabled()
     qtbot.waitUntil(lambda: model.rowCount() == 2 * PAGE)
     panel.results.scrollToBottom()
     qtbot.waitUntil(lambda: model.rowCount() == 2 * PAGE + 150)
     assert not model.canFetchMore() and not panel.more_button.isVisible()
+    assert panel.shown.text() == "550 posts"
     texts = [model.post(r).text for r in range(model.rowCount())]  # type: ignore[union-attr]
     assert len(set(texts)) == len(texts) == 550  # no duplicates, none missing
     assert texts[0] == "Books post 549" and texts[-1] == "Books post 0"

@@ -257,7 +257,13 @@ class ListeningPanel(QWidget):
         self.more_button.setVisible(self.model.canFetchMore() or busy)
         self.more_button.setEnabled(not busy)
         noun = "post" if n == 1 else "posts"
-        self.shown.setText("Reading older posts…" if busy else (f"{n} {noun}" if n else ""))
+        if busy:
+            text = "Reading older posts…"
+        elif self.model.canFetchMore():
+            text = f"The newest {n} posts"
+        else:
+            text = f"{n} {noun}" if n else ""
+        self.shown.setText(text)
 
     def current_post(self) -> ListenedPostDTO | None:
         index = self.results.currentIndex()
