@@ -144,13 +144,22 @@ class Lookup:
     existing: Callable[[Sequence[int]], dict[int, Fingerprint]]
     base_dir: Path | None = None
     create_missing: bool = False
+    #: Casefolded label and campaign names to the names as written in cmdesk, for messages.
+    names: Mapping[str, str] = field(default_factory=dict)
 
 
 class _Row:
     """One row being checked: its cells, and problems reported at its line."""
 
-    def __init__(self, raw: RawRow, table: RawTable, problems: list[ImportProblem]) -> None:
+    def __init__(
+        self,
+        raw: RawRow,
+        table: RawTable,
+        problems: list[ImportProblem],
+        names: Mapping[str, str],
+    ) -> None:
         self.raw = raw
+        self.names = names
         self.table = table
         self.problems = problems
         self.failed = False
@@ -174,7 +183,7 @@ def check_table(table: RawTable, look: Lookup, problems: list[ImportProblem]) ->
     posts: list[PlannedPost] = []
     ids: dict[int, int] = {}
     for raw in table.rows:
-        row = _Row(raw, table, problems)
+        row = _Row(raw, table, problems, look.names)
         planned = _check_row(row, look, media_cache, new)
         if planned is not None and not row.failed:
             posts.append(planned)
@@ -371,13 +380,14 @@ def _check_label(
     name = (row.get(column) if value is None else value).strip()
     if not name or name.casefold() in known:
         return name
+    look_names = row.names
     if len(name) > 80:
         row.problem(column, f"{name[:20]!r}… is too long for a name (at most 80 characters).")
     elif create:
         new[column].setdefault(name.casefold(), name)
     else:
         kind = {"campaign": "campaign", "pillar": "content pillar", "tags": "tag"}[column]
-        names = ", ".join(sorted(known)) or "none yet"
+        names = ", ".join(sorted(look_names.get(k, k) for k in known)) or "none yet"
         row.problem(
             column,
             f"No {kind} called {name!r} in this workspace (known: {names}). Create it first, "

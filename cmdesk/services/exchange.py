@@ -145,16 +145,18 @@ class ExchangeService(Service):
     ) -> Lookup:
         ws = repo.get_workspace(s, workspace_id)
         labels: dict[str, dict[str, int]] = {"tag": {}, "pillar": {}}
+        names: dict[str, str] = {}
         for tid, kind, name in s.execute(
             select(Tag.id, Tag.kind, Tag.name).where(Tag.workspace_id == workspace_id)
         ):
             labels.setdefault(kind, {})[name.casefold()] = tid
-        campaigns = {
-            name.casefold(): cid
-            for cid, name in s.execute(
-                select(Campaign.id, Campaign.name).where(Campaign.workspace_id == workspace_id)
-            )
-        }
+            names[name.casefold()] = name
+        campaigns: dict[str, int] = {}
+        for cid, name in s.execute(
+            select(Campaign.id, Campaign.name).where(Campaign.workspace_id == workspace_id)
+        ):
+            campaigns[name.casefold()] = cid
+            names[name.casefold()] = name
         return Lookup(
             workspace_id=workspace_id,
             timezone=ws.timezone,
@@ -168,6 +170,7 @@ class ExchangeService(Service):
             existing=lambda ids: self._fingerprints(workspace_id, ids),
             base_dir=base,
             create_missing=create_missing,
+            names=names,
         )
 
     def _measure(self, channel: ChannelDTO, text: str) -> tuple[int, int, str]:

@@ -155,7 +155,7 @@ def test_labels_media_and_ids_are_checked(ctx: AppContext, tmp_path: Path) -> No
     problems = _problems(ctx, wid, text)
     assert problems[0].startswith("2:1 (id): 'x1' is not a post id")
     assert problems[1].startswith("2:3 (campaign): No campaign called 'Winter'")
-    assert "known: spring launch" in problems[1]
+    assert "known: Spring launch" in problems[1]
     assert problems[2].startswith("3:4 (tags): No tag called 'nope'")
     assert problems[3].startswith("4:5 (pillar): No content pillar called 'Fun'")
     assert problems[4].startswith("5:6 (media path): The media file")

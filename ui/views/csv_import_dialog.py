@@ -108,6 +108,10 @@ class CsvImportDialog(QDialog):
         self.tabs.setAccessibleName("Preview and problems")
         self.preview_view = _table(self.preview, "Posts to import")
         self.problems_view = _table(self.problems, "Problems")
+        self.problems_view.setWordWrap(True)  # a problem's message says what to do: show it all
+        header = self.problems_view.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.sectionResized.connect(lambda *_: self.problems_view.resizeRowsToContents())
         self.tabs.addTab(self.preview_view, "&Preview")
         self.tabs.addTab(self.problems_view, "P&roblems")
         note = QLabel(
@@ -180,9 +184,11 @@ class CsvImportDialog(QDialog):
             self.tabs.setCurrentIndex(1)
         elif plan is not None:
             self.tabs.setCurrentIndex(0)
-        for view in (self.preview_view, self.problems_view):
-            view.resizeColumnsToContents()
-            view.horizontalHeader().setStretchLastSection(True)
+        self.preview_view.resizeColumnsToContents()
+        self.preview_view.horizontalHeader().setStretchLastSection(True)
+        self.problems_view.resizeColumnToContents(0)
+        self.problems_view.resizeColumnToContents(1)
+        self.problems_view.resizeRowsToContents()
         self.import_button.setEnabled(bool(plan and plan.ok and plan.to_create))
 
     # --- importing -----------------------------------------------------------------------------

@@ -68,6 +68,7 @@ class ExportDialog(QDialog):
         label, self._suffix, self._pattern, self._noun = _KINDS[kind]
         self.setWindowTitle(f"Export {workspace.name} as {label}")
         self.setAccessibleName(f"Export as {label}")
+        self.setMinimumWidth(520)
         self._build(label)
 
     def _build(self, label: str) -> None:
