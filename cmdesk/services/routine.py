@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -334,11 +334,15 @@ class RoutineService(Service):
 
     # --- reminders -----------------------------------------------------------------------------
 
-    def claim_reminders(self) -> list[ReminderDue]:
-        """Tasks whose reminder is due now and not yet given, marked as given; one transaction."""
+    def claim_reminders(self, *, older_than: timedelta = timedelta(0)) -> list[ReminderDue]:
+        """Tasks whose reminder is due and not yet given, marked as given; one transaction.
+
+        ``older_than``: only reminders whose time passed at least that long ago (the daemon
+        leaves the first minutes to an open window, whose notification opens the page).
+        """
         now = self.clock.now()
         with self._write() as s:
-            due = self._reminders_due(s, now)
+            due = self._reminders_due(s, now - older_than)
             if not due:
                 return []
             row = _locked_setting(s, REMINDED_KEY, "[]")
