@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", parents=common, help="create the demo workspace if the plan is empty")
     from cmdesk.commands import (
         backup,
+        campaign,
         channel,
         daemon,
         exchange,
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         exchange,
         backup,
         series,
+        campaign,
     ):
         module.register(sub, common)
     return parser
