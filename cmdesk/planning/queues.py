@@ -139,9 +139,17 @@ def wall_to_utc(day: date, local_time: str, tz_name: str) -> datetime:
 
 
 def slot_instants(
-    slots: Iterable[WeeklySlot], tz_name: str, after: datetime, *, weeks: int = HORIZON_WEEKS
+    slots: Iterable[WeeklySlot],
+    tz_name: str,
+    after: datetime,
+    *,
+    weeks: int = HORIZON_WEEKS,
+    until: datetime | None = None,
 ) -> Iterator[datetime]:
-    """Every instant of ``slots`` strictly after ``after``, in order, each once, for ``weeks``."""
+    """Every instant of ``slots`` strictly after ``after``, in order, each once.
+
+    For ``weeks`` weeks, or until the instant ``until`` (excluded) if that comes first.
+    """
     by_day: dict[int, list[str]] = {}
     for slot in slots:
         by_day.setdefault(slot.weekday, []).append(slot.local_time)
@@ -150,14 +158,20 @@ def slot_instants(
     # Start a day early: the previous local day's late slots may still be after ``after``.
     first = utc_to_local(after, tz_name).date() - timedelta(days=1)
     last: datetime | None = None
+    # A day past ``until``'s local date can hold no instant before it.
+    stop = utc_to_local(until, tz_name).date() + timedelta(days=1) if until is not None else None
     for offset in range(weeks * 7 + 2):
         day = first + timedelta(days=offset)
+        if stop is not None and day > stop:
+            return
         times = by_day.get(day.weekday())
         if not times:
             continue
         for instant in sorted({wall_to_utc(day, t, tz_name) for t in times}):
             # Sorted per day and days in order; a gap slot of one day never moves past the next
             # day's slots, so "later than the last one" is enough to yield each instant once.
+            if until is not None and instant >= until:
+                return
             if instant > after and (last is None or instant > last):
                 last = instant
                 yield instant

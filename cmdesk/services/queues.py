@@ -48,8 +48,10 @@ from cmdesk.services.snapshots import changed_elsewhere, placement_of, post_labe
 from cmdesk.status import PostStatus, TargetState, check_transition
 from cmdesk.timeutil import ensure_utc
 
-#: Deliveries in these states do not hold a slot.
-_FREE_STATES = (TargetState.CANCELLED.value, TargetState.FAILED.value)
+#: Deliveries in these states hold their slot (all but cancelled and failed ones).
+_HOLDING = tuple(
+    s.value for s in TargetState if s not in (TargetState.CANCELLED, TargetState.FAILED)
+)
 #: Deliveries in these states can be given a (new) slot.
 _PLACEABLE = frozenset(
     {TargetState.PENDING, TargetState.QUEUED, TargetState.FAILED, TargetState.MISSED}
@@ -234,10 +236,11 @@ class QueueService(Service):
     def open_slots(self, workspace_id: int, start: datetime, end: datetime) -> list[OpenSlot]:
         """Free slot instants of the workspace's channels in ``[start, end)``, in time order.
 
-        One call per calendar reload: the slots, the channels and the taken instants are three
-        queries whatever the number of channels.
+        Only slots still to come: a past slot cannot be filled. One call per calendar reload:
+        the slots, the channels and the taken instants are three queries whatever the number of
+        channels.
         """
-        start, end = ensure_utc(start), ensure_utc(end)
+        start, end = max(ensure_utc(start), self.clock.now()), ensure_utc(end)
         with self._read() as s:
             ws = repo.get_workspace(s, workspace_id)
             channels = {
@@ -253,9 +256,7 @@ class QueueService(Service):
             weeks = (end - start).days // 7 + 2
             out: list[OpenSlot] = []
             for cid, mine in _by_channel(slots).items():
-                for at in slot_instants(mine, ws.timezone, start - _EPS, weeks=weeks):
-                    if at >= end:
-                        break
+                for at in slot_instants(mine, ws.timezone, start - _EPS, weeks=weeks, until=end):
                     if at not in taken.get(cid, set()):
                         out.append(OpenSlot(cid, channels[cid], at))
         return sorted(out, key=lambda o: (o.at, o.channel_name))
@@ -339,28 +340,40 @@ class QueueService(Service):
         *,
         until: datetime | None = None,
     ) -> dict[int, set[datetime]]:
-        """Instants held on each channel by live deliveries (see the module docstring)."""
-        q = (
-            select(Target.channel_id, Target.due_at, Target.from_queue, Post.scheduled_at)
+        """Instants held on each channel by live deliveries (see the module docstring).
+
+        Two reads, each on an index: deliveries due in the window (``ix_target_state_due``) and
+        posts planned in it (``ix_post_workspace_scheduled``); one read with an OR of the two
+        would scan every delivery of the plan.
+        """
+        if not channel_ids:
+            return {}
+        workspace_id = repo.get_channel(s, channel_ids[0]).workspace_id
+        cols = (Target.channel_id, Target.due_at, Target.from_queue, Post.scheduled_at)
+        base = (
+            select(*cols)
             .join(Post, Post.id == Target.post_id)
             .where(
                 Target.channel_id.in_(channel_ids),
-                Target.state.not_in(_FREE_STATES),
+                Target.state.in_(_HOLDING),
                 Post.trashed_at.is_(None),
-                (Target.due_at >= after - _EPS) | (Post.scheduled_at >= after - _EPS),
             )
         )
-        if until is not None:
-            q = q.where((Target.due_at < until) | (Post.scheduled_at < until))
         if exclude is not None:
-            q = q.where(Target.post_id != exclude)
+            base = base.where(Target.post_id != exclude)
+        by_due = base.where(Target.due_at >= after - _EPS)
+        by_time = base.where(Post.workspace_id == workspace_id, Post.scheduled_at >= after - _EPS)
+        if until is not None:
+            by_due = by_due.where(Target.due_at < until)
+            by_time = by_time.where(Post.scheduled_at < until)
         out: dict[int, set[datetime]] = {}
-        for cid, due, from_queue, planned in s.execute(q):
-            held = out.setdefault(cid, set())
-            if due is not None:
-                held.add(due)
-            if planned is not None and not (from_queue and due is not None and due > planned):
-                held.add(planned)
+        for q in (by_due, by_time):
+            for cid, due, from_queue, planned in s.execute(q):
+                held = out.setdefault(cid, set())
+                if due is not None:
+                    held.add(due)
+                if planned is not None and not (from_queue and due is not None and due > planned):
+                    held.add(planned)
         return out
 
     @staticmethod

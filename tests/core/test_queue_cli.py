@@ -20,6 +20,7 @@ def test_queue_commands(db_url: str, capsys: pytest.CaptureFixture[str]) -> None
         cid = ctx.channels.add(wid, "mastodon", "@bakery", handle="@bakery@example.social").subject
         assert cid is not None
         pid = ctx.plan.create_post(wid, PostInput(text="Fresh bread", channel_ids=(cid,))).subject
+        assert pid is not None
     finally:
         ctx.close()
 

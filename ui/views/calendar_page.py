@@ -46,6 +46,7 @@ from ui.views.calendar_filters import CalendarFilters
 from ui.views.calendar_toolbar import CalendarMode, CalendarToolbar, long_date, week_title
 from ui.views.campaign_bands import show_bands
 from ui.views.month_view import MonthGrid, month_title
+from ui.views.open_slots import show_open_slots
 from ui.views.page import PlanPage
 from ui.views.post_grid import PostGrid
 from ui.views.post_menu import build_post_menu
@@ -339,6 +340,7 @@ class CalendarPage(PlanPage):
             for time_grid in (self.week_grid, self.day_grid):
                 show_bands(time_grid, bands)
             self.time_model.set_posts(posts)
+            show_open_slots(self._ctx, ws, (self.week_grid, self.day_grid), start, end)
             published = [p.id for p in posts if p.status == PostStatus.PUBLISHED]
             self._load_engagement(self.time_model, published)
             grid = self.current_grid()

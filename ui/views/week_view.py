@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPen, QShowEvent
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -33,6 +41,7 @@ from ui.delegates.day_cell import TODAY_COLOR
 from ui.models.month import CalendarRole, PostChip
 from ui.models.week import SLOT_MINUTES, DayColumnProxy, TimeGridModel
 from ui.views.campaign_bands import BandHeader
+from ui.views.open_slots import OpenSlotsLayer
 from ui.views.post_grid import PostGrid
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -159,6 +168,7 @@ class TimeGrid(PostGrid):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self._pending_hour: int | None = FIRST_HOUR_SHOWN
         self._fit_rows()
+        self.open_slots = OpenSlotsLayer(self)  # free posting slots, outlined under the chips
 
     def _fit_rows(self) -> None:
         # A slot is as tall as a line of the hour labels, so "09:00" is never clipped.
@@ -239,6 +249,15 @@ class TimeGrid(PostGrid):
         column = self.column_of_day(found[0])
         return self.model().index(found[1], column) if column >= 0 else QModelIndex()
 
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        pos = event.position().toPoint()
+        slot = self.open_slots.slot_at(pos) if self.chip_at(pos) is None else None
+        if slot is None:
+            super().mouseDoubleClickEvent(event)
+            return
+        self.slot_activated.emit(slot.at)  # the slot's own time, not its quarter hour's
+        event.accept()
+
     def drop_rect(self) -> QRect:
         rect = self.visualRect(self.drop_target)
         rect.setHeight(max(rect.height(), CHIP_SLOTS * self.rowHeight(0)))
@@ -276,6 +295,7 @@ class TimeGrid(PostGrid):
             x = self.columnViewportPosition(column)
             painter.drawLine(x, 0, x, self.viewport().height())
         self._paint_now(painter)
+        self.open_slots.paint(painter)
         painter.setFont(chip_font(self.font()))
         for placed in self.placed_chips():
             selected = placed.chip.post.id == self.selected_post
