@@ -83,7 +83,7 @@ def build_rrule(rule: RecurrenceInput) -> str:
     """The RRULE text of a structured or raw input (not yet checked: see :func:`check_rrule`)."""
     if rule.count is not None and rule.until is not None:
         raise ValidationError("End the repeat either on a date or after a number of times.")
-    if rule.rrule is not None and rule.rrule.strip():
+    if rule.rrule is not None:
         text = rule.rrule.strip().removeprefix("RRULE:")
         parts = [p for p in text.split(";") if p.strip()]
     else:

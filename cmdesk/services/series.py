@@ -66,6 +66,29 @@ class SeriesService(SeriesStart):
             series = s.get(PostSeries, post.series_id)
             return self._dto(s, series) if series is not None else None
 
+    def occurrence_key(self, post_id: int) -> str | None:
+        """The key of a post in its series ("2026-03-30T09:00", "e2"), or None."""
+        with self._read() as s:
+            return repo.get_post(s, post_id, include_trashed=True).series_key
+
+    def marks(self, workspace_id: int) -> dict[int, str]:
+        """For the calendar: each occurrence's mark and rule ("↻ Every Monday at 09:00")."""
+        with self._read() as s:
+            rows = s.execute(
+                select(Post.id, Post.series_id).where(
+                    Post.workspace_id == workspace_id,
+                    Post.series_id.is_not(None),
+                    Post.trashed_at.is_(None),
+                )
+            ).all()
+            words: dict[int, str] = {}
+            for sid in {sid for _, sid in rows if sid is not None}:
+                series = s.get(PostSeries, sid)
+                if series is not None:
+                    sign = "♻" if series.kind == "evergreen" else "↻"
+                    words[sid] = f"{sign} {self._dto(s, series).description}"
+        return {pid: words[sid] for pid, sid in rows if sid in words}
+
     def get(self, series_id: int) -> SeriesDTO:
         with self._read() as s:
             return self._dto(s, self._series(s, series_id))

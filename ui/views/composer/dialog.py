@@ -44,6 +44,7 @@ from cmdesk.dto import ChannelDTO, PostDetail, WorkspaceDTO
 from cmdesk.errors import UserError
 from ui.actions import PlanActions
 from ui.errors import show_error
+from ui.views.composer import repeat_control
 from ui.views.composer.action_bar import ActionBar
 from ui.views.composer.channel_tab import ChannelTab, Mode
 from ui.views.composer.labels_row import LabelsRow
@@ -51,10 +52,9 @@ from ui.views.composer.library_menu import LibraryButtons
 from ui.views.composer.media_strip import MediaStrip
 from ui.views.composer.preview import PreviewColumn
 from ui.views.composer.queue_button import QueueButton
-from ui.views.composer.saving import SaveKind, commit
+from ui.views.composer.saving import SaveKind
 from ui.views.composer.schedule import SchedulePicker
 from ui.views.composer.state import (
-    content_of,
     load_post,
     removed_channels_notice,
     snapshot_of,
@@ -227,6 +227,7 @@ class ComposerDialog(QDialog):
         self.queue_button, self.schedule_button = bar.queue_button, bar.schedule_button
         self.publish_button = bar.publish_button
         self.queue_hook = QueueButton(self, self.queue_button)  # enabled when channels have slots
+        self.repeat = repeat_control.install(self, bar)  # recurring and evergreen posts
         self.draft_button.setDefault(True)
         save = QShortcut(QKeySequence("Ctrl+S"), self)
         save.activated.connect(lambda: self.save(SaveKind.DRAFT))
@@ -348,12 +349,13 @@ class ComposerDialog(QDialog):
             return None
         self.autosave_now()  # whatever happens next, the text is on disk
         try:
-            post_id = commit(
-                self.plan_actions, self.workspace.id, self.post, content_of(self), kind
-            )
+            saved = repeat_control.save(self, kind)  # the plain commit, or with its series
         except UserError as exc:
             show_error(self, exc)
             return None
+        if saved is None:
+            return None  # "only this post or all following" was cancelled
+        post_id = saved
         self.ctx.composer.journal.discard(self.key)
         self.dirty = False
         self.post = self.ctx.plan.get_post(post_id)
