@@ -8,7 +8,6 @@ only that campaign's posts, at the campaign's start when the shown period is out
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -79,7 +78,7 @@ class CalendarFilters(QObject):
     def show_campaign(self, campaign_id: int) -> None:
         """Only the posts of one campaign (the other criteria are cleared)."""
         self.load_options()  # the campaign may be newer than the choices
-        self.set_filter(replace(PostFilter(), campaign_ids=frozenset({campaign_id})))
+        self.set_filter(PostFilter(campaign_ids=frozenset({campaign_id})))
 
     def _bar_changed(self, f: PostFilter) -> None:
         ws = self._workspace
