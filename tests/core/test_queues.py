@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.clock import FakeClock
@@ -320,3 +322,53 @@ def test_each_channel_is_published_at_its_own_slot(
     finally:
         engine.stop()
         ctx.close()
+
+
+# --- properties of the slot instants ---------------------------------------------------------
+
+_zones = st.sampled_from(["Europe/Madrid", "America/New_York", "UTC", "Australia/Lord_Howe"])
+_slots = st.lists(
+    st.builds(
+        WeeklySlot,
+        st.integers(0, 6),
+        st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59)),
+    ),
+    min_size=1,
+    max_size=6,
+    unique=True,
+)
+_afters = st.datetimes(
+    min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(slots=_slots, tz=_zones, after=_afters)
+def test_slot_instants_increase_follow_their_wall_clock_and_never_repeat(
+    slots: list[WeeklySlot], tz: str, after: datetime
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    got = list(slot_instants(slots, tz, after, weeks=3))
+    assert got == sorted(set(got)) and all(g > after for g in got)
+    wanted = {(s.weekday, s.local_time) for s in slots}
+    for at in got:
+        local = at.astimezone(ZoneInfo(tz))
+        key = (local.weekday(), f"{local:%H:%M}")
+        if key not in wanted:
+            # Only a slot that fell into a spring-forward gap may be somewhere else: at the gap's
+            # end, the first valid minute, on its own day.
+            before = (at - timedelta(minutes=1)).astimezone(ZoneInfo(tz))
+            assert before.utcoffset() != local.utcoffset()
+    # At least one instant a week for three weeks (every slot exists at least once in 3 weeks).
+    assert len(got) >= 2
+
+
+def test_add_to_queue_is_one_change_set(ctx: AppContext, events: list[object]) -> None:
+    wid = workspace(ctx)
+    a = channel(ctx, wid)
+    ctx.queues.set_slots(a, ["fri 12:00"])
+    pid = post(ctx, wid, channels=(a,))
+    events.clear()
+    ctx.queues.add_to_queue(pid)
+    assert len(events) == 1
