@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
@@ -46,6 +47,14 @@ NO_DISPLAY = (
 )
 
 
+class Background(Protocol):
+    """Something that works on its own threads once started: a poller, the housekeeper."""
+
+    def start(self) -> None: ...
+
+    def stop(self, *, wait: bool = True) -> None: ...
+
+
 def run(db_url: str | None = None, debug: bool = False) -> int:
     """Run the GUI until the last window closes; return the exit code."""
     if not _display_available():
@@ -75,10 +84,10 @@ def run(db_url: str | None = None, debug: bool = False) -> int:
         tray.badge.count_changed.connect(window.set_waiting_count)
         tray.watch(window)
         tray.show()
-        pollers = (
+        pollers: list[Background] = [
             InboxPoller(ctx.inbox, ctx.settings, ctx.hub, listening=ctx.listening),
             MetricsPoller(ctx.metrics),
-        )
+        ]
         QTimer.singleShot(0, lambda: _after_first_paint(ctx, window, engine, pollers))
         try:
             with quit_on_signals(app):
@@ -148,16 +157,21 @@ def _after_first_paint(
     ctx: AppContext,
     window: MainWindow,
     engine: PublishingEngine,
-    pollers: tuple[InboxPoller, MetricsPoller],
+    pollers: list[Background],
 ) -> None:
     """What can wait until the window is on screen: the engine, the pollers, crash drafts."""
+    from cmdesk.upkeep import build_housekeeper
+
     # Everything alive now (Qt wrappers, SQLAlchemy's mappers and compiled caches) lives as long
     # as the app: keep the cyclic collector from walking it on every full collection, which
     # otherwise adds tens of milliseconds to some month loads (benchmarks/RESULTS.md).
     gc.collect()
     gc.freeze()
     engine.start()
-    for poller in pollers:  # the inbox, and the engagement of published posts
+    # Feeds, recurring posts, the calendar file, backups and listening upkeep: their modules
+    # (feedparser, icalendar, dateutil) load here, after the first paint.
+    pollers.append(build_housekeeper(ctx, daemon=False))
+    for poller in pollers:  # the inbox, the engagement of published posts, the upkeep
         poller.start()
     window.refresh_status()
     # Failures that happened while cmdesk was closed (a daemon kept publishing) are told now.

@@ -5,7 +5,9 @@ past a time limit, leaves them to be resumed from their outbox state) and releas
 so another process can take over at once. One log line per publish attempt goes to standard
 error and to the log file; no secret is ever logged. The inbox of every channel is polled too
 (``cmdesk.inbox_poller``), every ``inbox_poll_minutes``, and the engagement of published posts is
-read at 1 hour, 1 day and 7 days (``cmdesk.metrics_poller``).
+read at 1 hour, 1 day and 7 days (``cmdesk.metrics_poller``). The plan's upkeep runs on one
+housekeeper (``cmdesk.upkeep``): feeds, recurring and evergreen posts, the subscribed calendar
+file, automatic backups, listening's pruning and routine reminders (through ``notify-send``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from cmdesk.metrics_poller import MetricsPoller
 from cmdesk.scheduler import PublishingEngine
 from cmdesk.services.desktop_notify import DaemonAnnouncer
 from cmdesk.services.notification_claims import NotificationClaims
+from cmdesk.upkeep import build_housekeeper
 
 log = logging.getLogger("cmdesk.publish")
 
@@ -52,6 +55,9 @@ def cmd_daemon(args: argparse.Namespace) -> int:
         poller.start()
         metrics = MetricsPoller(ctx.metrics)
         metrics.start()
+        # Feeds, recurring posts, the calendar file, backups, listening and routine reminders.
+        keeper = build_housekeeper(ctx, daemon=True)
+        keeper.start()
         # New replies are announced on the desktop (notify-send) unless a window does it first.
         announcer = DaemonAnnouncer(
             NotificationClaims(ctx.db, ctx.clock, ctx.hub), ctx.settings, ctx.clock
@@ -63,6 +69,7 @@ def cmd_daemon(args: argparse.Namespace) -> int:
         while not stop.wait(1.0):
             announcer.tick()
             words.tick()
+        keeper.stop(wait=True)
         metrics.stop(wait=True)
         poller.stop(wait=True)
         engine.stop(wait=True)
