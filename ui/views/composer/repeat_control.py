@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from PySide6.QtWidgets import QBoxLayout, QMessageBox, QPushButton, QWidget
 
 from cmdesk.errors import UserError
+from cmdesk.planning.recurrence import RecurrenceInput
 from cmdesk.planning.series_dto import EvergreenInput, SeriesDTO
 from cmdesk.status import PostStatus
 from ui.views.composer.repeat_panel import Repeat, RepeatDialog, RepeatPanel
@@ -68,20 +69,38 @@ class RepeatButton(QPushButton):
         dialog.deleteLater()
         self._show()
 
+    def refresh(self) -> None:
+        """Say the choice again (the post's time changed: the rule's words follow it)."""
+        self._show()
+
     def _show(self) -> None:
         if self.series is not None:
             sign = "♻" if self.series.kind == "evergreen" else "↻"
-            self.setText(f"{sign} Part of a series")
-            self.setToolTip(self.series.description)
+            text = f"{sign} {self.series.description}"
+            self.setText(text if len(text) <= 40 else text[:39] + "…")
+            self.setToolTip(f"This post is one of a series: {self.series.description}")
         elif self.choice is None:
             self.setText("Repeat…")
         elif isinstance(self.choice, EvergreenInput):
             self.setText(f"♻ Evergreen, every {self.choice.every_days} days")
         else:
-            self.panel.set_start(self.dialog.schedule.value())
-            words = self.panel.summary.text().split("\n")[0]
-            self.setText(words if len(words) <= 48 else words[:47] + "…")
-            self.setToolTip(self.panel.summary.text())
+            self._show_rule(self.choice)
+
+    def _show_rule(self, rule: RecurrenceInput) -> None:
+        start = self.dialog.schedule.value()
+        if start is None:
+            self.setText("↻ Repeats: give it a time")
+            self.setToolTip("A repeat starts from the post's date and time: tick Time.")
+            return
+        try:
+            words, _ = self.dialog.ctx.series.preview(self.dialog.workspace.id, start, rule)
+        except UserError as exc:
+            self.setText("↻ Repeat rule not valid")
+            self.setToolTip(exc.message)
+            return
+        text = f"↻ {words}"
+        self.setText(text if len(text) <= 40 else text[:39] + "…")
+        self.setToolTip(text)
 
 
 def ask_scope(parent: QWidget) -> Scope | None:
@@ -155,4 +174,5 @@ def install(dialog: ComposerDialog, bar: QWidget) -> RepeatButton:
     row = bar.layout()
     assert isinstance(row, QBoxLayout)
     row.insertWidget(1, button)
+    dialog.schedule.changed.connect(button.refresh)
     return button

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -109,15 +108,29 @@ class RepeatPanel(QWidget):
         row.addWidget(self.every_unit)
         row.addStretch(1)
         form.addRow("&Every:", self.every_row)
-        layout.addLayout(form)
-        self.pages = QStackedWidget()
-        for build in (self._empty, self._empty, self._weekly, self._monthly, self._empty):
-            self.pages.addWidget(build())
-        self.pages.addWidget(self._custom())
-        self.pages.addWidget(self._evergreen())
-        layout.addWidget(self.pages)
+        self.weekly_row = self._weekly()
+        form.addRow("On:", self.weekly_row)
+        self.monthly_row = self._monthly()
+        form.addRow("&Day:", self.monthly_row)
+        self.rrule = QLineEdit()
+        self.rrule.setPlaceholderText("FREQ=WEEKLY;BYDAY=MO,TH")
+        self.rrule.setAccessibleName("Recurrence rule (RRULE)")
+        self.rrule.setToolTip("An RFC 5545 RRULE without DTSTART: the post's time is the start.")
+        form.addRow("R&ULE:", self.rrule)
+        self._evergreen(form)
         self.ends_row = self._ends()
-        layout.addWidget(self.ends_row)
+        form.addRow("E&nds:", self.ends_row)
+        self.form = form
+        layout.addLayout(form)
+        # Alt+letter on a row's label reaches the row's first field, not its container.
+        for field, buddy in (
+            (self.every_row, self.every),
+            (self.monthly_row, self.monthly_by),
+            (self.ends_row, self.ends),
+        ):
+            label = form.labelForField(field)
+            if isinstance(label, QLabel):
+                label.setBuddy(buddy)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Repeat summary and next dates")
@@ -136,17 +149,12 @@ class RepeatPanel(QWidget):
         self.variations.textChanged.connect(self._refresh)
         self._mode_changed()
 
-    # --- pages -------------------------------------------------------------------------------
-
-    @staticmethod
-    def _empty() -> QWidget:
-        return QWidget()
+    # --- rows --------------------------------------------------------------------------------
 
     def _weekly(self) -> QWidget:
         page = QWidget()
         row = QHBoxLayout(page)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("On:"))
         self.days = []
         for i, name in enumerate(DAY_NAMES):
             box = QCheckBox(name[:3])
@@ -177,21 +185,7 @@ class RepeatPanel(QWidget):
         row.addStretch(1)
         return page
 
-    def _custom(self) -> QWidget:
-        page = QWidget()
-        form = QFormLayout(page)
-        form.setContentsMargins(0, 0, 0, 0)
-        self.rrule = QLineEdit()
-        self.rrule.setPlaceholderText("FREQ=WEEKLY;BYDAY=MO,TH")
-        self.rrule.setAccessibleName("Recurrence rule (RRULE)")
-        self.rrule.setToolTip("An RFC 5545 RRULE without DTSTART: the post's time is the start.")
-        form.addRow("R&ULE:", self.rrule)
-        return page
-
-    def _evergreen(self) -> QWidget:
-        page = QWidget()
-        form = QFormLayout(page)
-        form.setContentsMargins(0, 0, 0, 0)
+    def _evergreen(self, form: QFormLayout) -> None:
         self.ever_days = QSpinBox()
         self.ever_days.setRange(1, 3650)
         self.ever_days.setValue(30)
@@ -207,17 +201,14 @@ class RepeatPanel(QWidget):
         self.variations.setTabChangesFocus(True)
         self.variations.setMaximumHeight(self.fontMetrics().lineSpacing() * 7)
         form.addRow("&Variations:", self.variations)
-        return page
 
     def _ends(self) -> QWidget:
         box = QWidget()
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
-        label = QLabel("E&nds:")
         self.ends = QComboBox()
         self.ends.addItems(["never", "on a date", "after a number of times"])
         self.ends.setAccessibleName("Repeat ends")
-        label.setBuddy(self.ends)
         self.until = QDateEdit()
         self.until.setCalendarPopup(True)
         self.until.setDisplayFormat("d MMM yyyy")
@@ -227,7 +218,7 @@ class RepeatPanel(QWidget):
         self.count.setValue(10)
         self.count.setSuffix(" times")
         self.count.setAccessibleName("Number of times, this post included")
-        for widget in (label, self.ends, self.until, self.count):
+        for widget in (self.ends, self.until, self.count):
             row.addWidget(widget)
         row.addStretch(1)
         return box
@@ -291,11 +282,18 @@ class RepeatPanel(QWidget):
 
     def _mode_changed(self) -> None:
         mode = self.mode_name()
-        self.pages.setCurrentIndex(MODES.index(mode))
-        self.every_row.setEnabled(mode in _UNITS)
+        shown = {
+            self.every_row: mode in _UNITS,
+            self.weekly_row: mode == "weekly",
+            self.monthly_row: mode == "monthly",
+            self.rrule: mode == "custom",
+            self.ever_days: mode == "evergreen",
+            self.variations: mode == "evergreen",
+            self.ends_row: mode not in ("none", "evergreen"),
+        }
+        for widget, visible in shown.items():
+            self.form.setRowVisible(widget, visible)
         self.every_unit.setText(_UNITS.get(mode, ""))
-        self.ends_row.setVisible(mode not in ("none", "evergreen"))
-        self.pages.setVisible(mode not in ("none", "daily", "yearly"))
         self._refresh()
 
     def _refresh(self) -> None:
