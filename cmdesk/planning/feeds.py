@@ -118,7 +118,9 @@ def check_url(raw: str, *, what: str = "A feed address") -> str:
         url = "https://" + url
     parts = urlsplit(url)
     if not url or any(c.isspace() or ord(c) < 32 for c in url):
-        raise ValidationError(f"{what} is one web address, such as https://example.com/feed.xml.")
+        raise ValidationError(
+            f"{what} is one web address, such as https://example.com/feed.xml.", field="url"
+        )
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValidationError(
             f"{what} must start with http:// or https:// and name a server "

@@ -164,6 +164,29 @@ class IdeaService(Service):
         )
         return post_id
 
+    def undo_draft(self, idea_id: int, post_id: int) -> ChangeSet:
+        """Take back :meth:`to_draft`: the draft goes to the trash, the idea is new again."""
+        with self._write() as s:
+            idea = store.get_idea(s, idea_id)
+            post = repo.get_post(s, post_id)
+            self.rules.trash(post)
+            idea.state = IdeaState.NEW.value
+            idea.post_id = None
+        return self._emit(
+            ChangeSet.of(
+                deleted=[("post", post_id)], updated=[("idea", idea_id)], description="undo draft"
+            )
+        )
+
+    def mark_used(self, idea_id: int, post_id: int) -> ChangeSet:
+        """Mark an idea used by ``post_id`` again (redo of a draft, after its post is restored)."""
+        with self._write() as s:
+            idea = store.get_idea(s, idea_id)
+            repo.get_post(s, post_id)
+            idea.state = IdeaState.USED.value
+            idea.post_id = post_id
+        return self._emit(ChangeSet.of(updated=[("idea", idea_id)], description="Idea used"))
+
     @staticmethod
     def _check_unused(s: Session, idea: Idea) -> None:
         if idea.state != IdeaState.USED.value or idea.post_id is None:

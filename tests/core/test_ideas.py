@@ -174,3 +174,17 @@ def test_deleting_the_workspace_takes_its_ideas(ctx: AppContext) -> None:
         s.delete(ws)
     with ctx.db.session() as s:
         assert s.query(Idea).count() == 0
+
+
+def test_undo_draft_trashes_the_post_and_mark_used_redoes_it(ctx: AppContext) -> None:
+    wid = workspace(ctx)
+    iid = ctx.ideas.add(wid, "Rye week")
+    post_id = ctx.ideas.to_draft(iid)
+    ctx.ideas.undo_draft(iid, post_id)
+    assert ctx.ideas.get_idea(iid).state is IdeaState.NEW
+    with pytest.raises(NotFoundError):
+        ctx.plan.get_post(post_id)
+    ctx.history.restore([post_id])
+    ctx.ideas.mark_used(iid, post_id)
+    idea = ctx.ideas.get_idea(iid)
+    assert idea.state is IdeaState.USED and idea.post_id == post_id

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import IntEnum
-from typing import ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -31,7 +31,10 @@ from cmdesk.dto import ChannelDTO, MetricsDTO
 from cmdesk.status import PostStatus
 from ui.models.chips import ChannelGlyph, ChipMaker, PostChip
 from ui.models.drops import PostDropHandler
-from ui.models.mime import POST_MIME_TYPE, DraggedPosts, decode_posts
+from ui.models.mime import IDEA_MIME_TYPE, POST_MIME_TYPE, DraggedPosts, decode_ideas, decode_posts
+
+if TYPE_CHECKING:
+    from ui.models.idea_drops import IdeaDrops
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -87,6 +90,8 @@ class CalendarGridModel(QAbstractTableModel, Generic[P, T]):
         self._today: date | None = None
         self._maker = ChipMaker(period.time_zone)
         self._drops: PostDropHandler | None = None
+        #: Who makes drafts of ideas dropped on a cell (the ideas bin; None: refused).
+        self.idea_drops: IdeaDrops | None = None
         self._metrics: dict[int, MetricsDTO] = {}
 
     # --- what a subclass says ----------------------------------------------------------------
@@ -177,7 +182,7 @@ class CalendarGridModel(QAbstractTableModel, Generic[P, T]):
     # --- drops -------------------------------------------------------------------------------
 
     def mimeTypes(self) -> list[str]:
-        return [POST_MIME_TYPE]
+        return [POST_MIME_TYPE, IDEA_MIME_TYPE]
 
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
@@ -187,6 +192,10 @@ class CalendarGridModel(QAbstractTableModel, Generic[P, T]):
     ) -> bool:
         dragged = decode_posts(data)
         target = self._drop_target(row, column, parent)
+        if (ideas := decode_ideas(data)) is not None:
+            return bool(
+                target is not None and self.idea_drops and self.idea_drops.can_accept(ideas)
+            )
         return bool(
             dragged and target is not None and self._drops and self._drops.can_accept(dragged)
         )
@@ -197,6 +206,10 @@ class CalendarGridModel(QAbstractTableModel, Generic[P, T]):
         """Move the dragged posts to the cell (with ``CopyAction``: duplicates go there)."""
         dragged = decode_posts(data)
         target = self._drop_target(row, column, parent)
+        if (ideas := decode_ideas(data)) is not None:
+            return bool(
+                target is not None and self.idea_drops and self.idea_drops.drop(ideas, target)
+            )
         if dragged is None or target is None or self._drops is None:
             return False
         return self._drop(self._drops, dragged, target, action == Qt.DropAction.CopyAction)

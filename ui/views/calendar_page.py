@@ -39,12 +39,14 @@ from ui.actions import PlanActions
 from ui.errors import show_error
 from ui.models.calendar_grid import CalendarGridModel
 from ui.models.drops import CalendarDrops, default_time
+from ui.models.idea_drops import IdeaDrops
 from ui.models.month import CalendarRole, MonthModel, MonthPeriod
 from ui.models.unscheduled import UnscheduledModel
 from ui.models.week import DayColumnProxy, TimeGridModel, WeekPeriod
 from ui.views.calendar_filters import CalendarFilters
 from ui.views.calendar_toolbar import CalendarMode, CalendarToolbar, long_date, week_title
 from ui.views.campaign_bands import show_bands
+from ui.views.ideas_side import IdeasSide
 from ui.views.month_view import MonthGrid, month_title
 from ui.views.open_slots import show_open_slots
 from ui.views.page import PlanPage
@@ -95,6 +97,11 @@ class CalendarPage(PlanPage):
         self.week_grid = TimeGrid(self.time_model, "Week calendar")
         self.day_grid = TimeGrid(self.day_proxy, "Day calendar")
         self.side_list = SideList(self.unscheduled_model)
+        # Ideas dragged from the bin onto a cell become drafts there (ui.models.idea_drops).
+        self.idea_drops = IdeaDrops(actions, self.drops, on_done=self._after_drop)
+        self.month_model.idea_drops = self.time_model.idea_drops = self.idea_drops
+        self.ideas_side = IdeasSide(ctx)
+        self.side_list.add_tab(self.ideas_side, "Ideas bin")
         self.stack = QStackedWidget()
         for grid in self.grids():
             self.stack.addWidget(grid)
@@ -214,6 +221,7 @@ class CalendarPage(PlanPage):
             if self._meta_stale:
                 self._load_meta()
             self._load_side_list()
+            self.ideas_side.set_workspace(self.workspace)
         except UserError as exc:
             show_error(self, exc)
         self._show_period()

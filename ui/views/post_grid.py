@@ -46,7 +46,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView, QWidget
 
 from ui.feedback import show_refusal
-from ui.models.mime import decode_posts, encode_posts
+from ui.models.mime import carries_plan_items, encode_posts
 
 #: The nudges of the keyboard: (key, shift held) -> how far the picked post moves.
 NUDGES: dict[tuple[int, bool], timedelta] = {
@@ -242,7 +242,7 @@ class PostGrid(QTableView):
         self._set_drop_target(QModelIndex(), False)
         mime = event.mimeData()
         model = self.model()
-        if decode_posts(mime) is None or not index.isValid():
+        if not carries_plan_items(mime) or not index.isValid():
             event.ignore()
             return
         if not model.canDropMimeData(mime, action, -1, -1, index):
@@ -258,7 +258,7 @@ class PostGrid(QTableView):
             event.ignore()
 
     def _drag_over(self, event: QDragMoveEvent) -> None:
-        if decode_posts(event.mimeData()) is None:
+        if not carries_plan_items(event.mimeData()):
             event.ignore()
             return
         index = self.indexAt(event.position().toPoint())

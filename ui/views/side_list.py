@@ -18,7 +18,14 @@ from PySide6.QtGui import (
     QDropEvent,
     QKeyEvent,
 )
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QListView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.feedback import show_refusal
 from ui.models.mime import decode_posts
@@ -169,6 +176,23 @@ class SideList(QWidget):
         layout.addWidget(self.hint)
         model.modelReset.connect(self._update_title)
         self._update_title()
+        self.tabs: QTabWidget | None = None
+
+    def add_tab(self, widget: QWidget, title: str) -> None:
+        """Show ``widget`` (the ideas bin) in a tab beside the unscheduled list."""
+        if self.tabs is None:
+            first = QWidget()
+            inner = QVBoxLayout(first)
+            inner.setContentsMargins(0, 4, 0, 0)
+            for part in (self.title, self.list, self.hint):
+                inner.addWidget(part, 1 if part is self.list else 0)
+            self.tabs = QTabWidget(self)
+            self.tabs.setObjectName("sideTabs")
+            self.tabs.addTab(first, "Unscheduled")
+            layout = self.layout()
+            assert layout is not None
+            layout.addWidget(self.tabs)
+        self.tabs.addTab(widget, title)
 
     def _update_title(self) -> None:
         count = self.list.list_model().rowCount()
