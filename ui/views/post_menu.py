@@ -16,6 +16,7 @@ from cmdesk.dto import PostSummary
 from cmdesk.status import USER_TRANSITIONS, PostStatus
 from ui.actions import PlanActions
 from ui.errors import show_error
+from ui.views.series_menu import add_series_entries
 
 _PUBLISHABLE = frozenset(
     {
@@ -92,6 +93,7 @@ def build_post_menu(
         add("Publish now", lambda: actions.publish_now(single.id), single.status in _PUBLISHABLE)
         # Offered whenever scheduling is: a refusal (channels without slots) says what to do.
         add("Add to queue", lambda: actions.add_to_queue(single.id), single.status in _QUEUEABLE)
+        add_series_entries(menu, parent, single.id, actions)  # a recurring or evergreen post
         menu.addSeparator()
     allowed = allowed_statuses(posts)
     _status_menu(menu, parent, allowed, lambda s: actions.change_status_many(ids, s))
