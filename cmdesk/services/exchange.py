@@ -32,7 +32,6 @@ from cmdesk.models import Campaign, Tag
 from cmdesk.services.base import Service
 from cmdesk.services.composer import ComposerService
 from cmdesk.services.media import MediaService
-from cmdesk.services.plan_rules import PlanRules
 from cmdesk.status import PostStatus
 from cmdesk.timeutil import at_wall_time
 
@@ -47,7 +46,6 @@ class ExchangeService(Service):
     ) -> None:
         super().__init__(db, clock, hub)
         self.media_root = media_root
-        self.rules = PlanRules(clock)
         self._composer = ComposerService(
             db, clock, hub, registry, MediaService(db, clock, hub, media_root)
         )
@@ -92,7 +90,7 @@ class ExchangeService(Service):
         if not plan.to_create:
             return ChangeSet()
         with self._write() as s:
-            created = write_plan(s, plan, self.rules, self.media_root, self.clock.now())
+            created = write_plan(s, plan, self.media_root, self.clock.now())
         n = len(created)
         return self._emit(
             ChangeSet.of(

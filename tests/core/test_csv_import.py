@@ -18,8 +18,9 @@ from cmdesk.bootstrap import AppContext
 from cmdesk.clock import FakeClock
 from cmdesk.dto import PostInput
 from cmdesk.errors import ValidationError
+from cmdesk.exchange import csv_write
 from cmdesk.exchange.csv_format import join_list, split_list
-from cmdesk.models import Campaign, MediaAsset, Post, Tag
+from cmdesk.models import Campaign, MediaAsset, Tag
 from cmdesk.status import PostStatus
 from cmdesk.timeutil import at_wall_time
 from tests.core.helpers import channel, workspace
@@ -93,7 +94,9 @@ def test_a_good_file_is_previewed_then_imported_in_one_change_set(ctx: AppContex
     detail = ctx.plan.get_post(ids[0])
     assert detail.status == PostStatus.SCHEDULED and len(detail.tag_ids) == 2
     assert detail.campaign_id is not None and detail.pillar_id is not None
-    assert all(t.state == "queued" for t in detail.targets)
+    assert all(t.state == "queued" and t.due_at == first.scheduled_at for t in detail.targets)
+    assert {t.state for t in ctx.plan.get_post(ids[2]).targets} == set()
+    assert detail.revision == 1 and detail.created_at == detail.updated_at
 
 
 def test_media_are_copied_in_with_their_alt_text(ctx: AppContext, tmp_path: Path) -> None:
@@ -262,19 +265,17 @@ def test_a_failure_while_writing_leaves_nothing(
 ) -> None:
     wid, _masto, _sky = _ws(ctx)
     Image.new("RGB", (4, 4), "green").save(tmp_path / "g.png")
-    (tmp_path / "p.csv").write_text("text,media path\none,g.png\ntwo,\nthree,\n", encoding="utf-8")
+    (tmp_path / "p.csv").write_text(
+        "text,media path,tags\none,g.png,new tag\ntwo,,\nthree,,\n", encoding="utf-8"
+    )
     before = _dump(ctx)
-    calls = itertools.count()
-    original = ctx.exchange.rules.new_post
 
-    def flaky(*args: object, **kwargs: object) -> Post:
-        if next(calls) == 2:
-            raise ValidationError("Disk on fire.")
-        return original(*args, **kwargs)  # type: ignore[arg-type]
+    def broken(*args: object) -> None:
+        raise OSError("disk on fire")  # after the posts, labels and media rows were added
 
-    monkeypatch.setattr(ctx.exchange.rules, "new_post", flaky)
-    with pytest.raises(ValidationError, match=r"^4:0: Disk on fire\. Nothing was imported\."):
-        ctx.exchange.import_csv(wid, tmp_path / "p.csv")
+    monkeypatch.setattr(csv_write, "_links", broken)
+    with pytest.raises(OSError, match="disk on fire"):
+        ctx.exchange.import_csv(wid, tmp_path / "p.csv", create_missing=True)
     assert _dump(ctx) == before
 
 
