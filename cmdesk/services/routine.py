@@ -234,7 +234,7 @@ class RoutineService(Service):
         title, description, rule = check_input(data)
         with self._write() as s:
             ws = repo.get_workspace(s, workspace_id)
-            since = self._first_period_start(ws, data.cadence)
+            since = self._start_day(ws)
             task = RoutineTask(
                 workspace_id=ws.id,
                 title=title,
@@ -471,14 +471,14 @@ class RoutineService(Service):
         ws = repo.get_workspace(s, workspace_id)
         return utc_to_local(self.clock.now(), ws.timezone).date()
 
-    def _first_period_start(self, ws: Workspace, cadence: str) -> date:
-        """Where a new task's history starts: the first day of the current period.
+    def _start_day(self, ws: Workspace) -> date:
+        """Where a new task's history starts: the day it is added, in the workspace's zone.
 
-        The current period counts whole, so a weekly task due on Monday that is added on Tuesday
-        is still this week's work.
+        A weekly task due on Monday that is added on Tuesday is first due next Monday: a routine
+        that starts with overdue tasks would greet the person with red (they can still check it
+        off this week).
         """
-        today = utc_to_local(self.clock.now(), ws.timezone).date()
-        return rp.period_of(_period_cadence(cadence), today, ws.week_start).start
+        return utc_to_local(self.clock.now(), ws.timezone).date()
 
     @staticmethod
     def _next_position(s: Session, workspace_id: int) -> int:
@@ -503,7 +503,7 @@ class RoutineService(Service):
                     title=tpl.title,
                     description=tpl.description,
                     cadence=tpl.cadence,
-                    rrule=rp.with_start(tpl.rule, self._first_period_start(ws, tpl.cadence)),
+                    rrule=rp.with_start(tpl.rule, self._start_day(ws)),
                     position=position + len(made),
                     is_active=True,
                     remind_at=tpl.remind_at,

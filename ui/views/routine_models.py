@@ -49,6 +49,10 @@ def _day(d: date) -> str:
 def due_text(item: ChecklistItem, today: date) -> str:
     """When the task is due, said for a person: "due today", "due Thu 26 Nov", "was due Mon"."""
     if item.due_on is None:
+        since = item.task.since
+        if since is not None and since > item.period_start:
+            unit = {"weekly": "week", "monthly": "month"}.get(item.task.cadence, "time")
+            return f"added this {unit}: first due next {unit}"
         return "not due this period"
     if item.due_on == today:
         return "due today"

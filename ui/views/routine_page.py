@@ -160,7 +160,7 @@ class RoutinePage(PlanPage):
         for key, checklist in lists.items():
             self.panels[key].set_items(list(checklist.items), checklist.today, ws.timezone)
             label = next(lbl for k, lbl, _ in VIEWS if k == key)
-            open_ = checklist.total - checklist.done_count
+            open_ = sum(1 for i in checklist.items if not i.done and i.due_on is not None)
             suffix = f" ({open_})" if open_ else " ✓" if checklist.total else ""
             self.tabs.setTabText(list(self.panels).index(key), f"{label}{suffix}")
         self._load_history()
