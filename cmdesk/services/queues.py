@@ -1,15 +1,13 @@
 """Queues: each channel's weekly posting slots, and "Add to queue" (the next free slot of each).
 
 A slot is a weekday and a wall-clock time in the workspace's zone (:mod:`cmdesk.planning.queues`
-says how daylight-saving changes are resolved). A slot instant is *taken* on a channel when a live
-delivery of that channel is at it: a target that is not cancelled or failed, of a post that is not
-in the trash, whose time on that channel is the instant (the target's own ``due_at``, or its
-post's time for a target that was not placed in a later slot of its own).
+says how daylight-saving changes are resolved); :mod:`cmdesk.planning.queue_store` says when a slot
+instant is already taken on a channel (by a live delivery of that channel at it).
 
 "Add to queue" gives each of a post's channels its own next free slot: ``Target.due_at`` is that
 slot and ``Target.from_queue`` is set, so the engine sends each channel at its own time. The
 post's time (``Post.scheduled_at``) becomes the earliest of them: the calendar shows the post once,
-at its first delivery, and each channel's time is in the post's details. Moving the post by hand
+at its first delivery; each channel's time is its delivery's ``due_at``. Moving the post by hand
 makes the time the person's own again: every channel goes out at the new time
 (:meth:`cmdesk.services.plan_rules.PlanRules.set_time` clears ``from_queue``).
 """
@@ -17,7 +15,7 @@ makes the time the person's own again: every channel goes out at the new time
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -28,7 +26,8 @@ from cmdesk.db import Database
 from cmdesk.dto import Placement, PlacementChange, PostEdit, PostInput, PostSnapshot, VariantInput
 from cmdesk.errors import NotFoundError, ValidationError
 from cmdesk.events import ChangeSet, EventHub
-from cmdesk.models import Channel, Post, QueueSlot, Target
+from cmdesk.models import Channel, Post, QueueSlot
+from cmdesk.planning.queue_store import EPS, by_channel, slots_of, taken_instants
 from cmdesk.planning.queues import (
     HORIZON_WEEKS,
     WEEKDAY_LABELS,
@@ -48,10 +47,6 @@ from cmdesk.services.snapshots import changed_elsewhere, placement_of, post_labe
 from cmdesk.status import PostStatus, TargetState, check_transition
 from cmdesk.timeutil import ensure_utc
 
-#: Deliveries in these states hold their slot (all but cancelled and failed ones).
-_HOLDING = tuple(
-    s.value for s in TargetState if s not in (TargetState.CANCELLED, TargetState.FAILED)
-)
 #: Deliveries in these states can be given a (new) slot.
 _PLACEABLE = frozenset(
     {TargetState.PENDING, TargetState.QUEUED, TargetState.FAILED, TargetState.MISSED}
@@ -165,12 +160,12 @@ class QueueService(Service):
         """A channel's slots by day and time."""
         with self._read() as s:
             repo.get_channel(s, channel_id)
-            return [_dto(q) for q in self._slots(s, [channel_id], active_only=False)]
+            return [_dto(q) for q in slots_of(s, [channel_id], active_only=False)]
 
     def channels_with_slots(self, channel_ids: Sequence[int]) -> set[int]:
         """Which of the channels have at least one active slot (the composer's button)."""
         with self._read() as s:
-            return {q.channel_id for q in self._slots(s, list(channel_ids), active_only=True)}
+            return {q.channel_id for q in slots_of(s, list(channel_ids), active_only=True)}
 
     def add_slot(self, channel_id: int, weekday: int | str, local_time: str) -> ChangeSet:
         """Add a weekly slot; the same day and time twice is refused."""
@@ -179,7 +174,7 @@ class QueueService(Service):
             self._live_channel(s, channel_id)
             if any(
                 (q.weekday, q.local_time) == (slot.weekday, slot.local_time)
-                for q in self._slots(s, [channel_id], active_only=False)
+                for q in slots_of(s, [channel_id], active_only=False)
             ):
                 raise ValidationError(
                     f"This channel already has a slot on {WEEKDAY_LABELS[slot.weekday]} "
@@ -214,8 +209,7 @@ class QueueService(Service):
         with self._write() as s:
             self._live_channel(s, channel_id)
             old = {
-                (q.weekday, q.local_time): q
-                for q in self._slots(s, [channel_id], active_only=False)
+                (q.weekday, q.local_time): q for q in slots_of(s, [channel_id], active_only=False)
             }
             keep = {(w.weekday, w.local_time) for w in wanted}
             gone = [q.id for key, q in old.items() if key not in keep]
@@ -251,12 +245,12 @@ class QueueService(Service):
                     )
                 )
             }
-            slots = self._slots(s, list(channels), active_only=True)
-            taken = self._taken(s, list(channels), start, None, until=end)
+            slots = slots_of(s, list(channels), active_only=True)
+            taken = taken_instants(s, list(channels), start, None, until=end)
             weeks = (end - start).days // 7 + 2
             out: list[OpenSlot] = []
-            for cid, mine in _by_channel(slots).items():
-                for at in slot_instants(mine, ws.timezone, start - _EPS, weeks=weeks, until=end):
+            for cid, mine in by_channel(slots).items():
+                for at in slot_instants(mine, ws.timezone, start - EPS, weeks=weeks, until=end):
                     if at not in taken.get(cid, set()):
                         out.append(OpenSlot(cid, channels[cid], at))
         return sorted(out, key=lambda o: (o.at, o.channel_name))
@@ -296,8 +290,8 @@ class QueueService(Service):
         for cid in channel_ids:
             if cid not in names:
                 raise NotFoundError(f"There is no channel {cid}.")
-        slots = _by_channel(self._slots(s, channel_ids, active_only=True))
-        taken = self._taken(s, channel_ids, after, exclude)
+        slots = by_channel(slots_of(s, channel_ids, active_only=True))
+        taken = taken_instants(s, channel_ids, after, exclude)
         tz = self._zone_of(s, channel_ids[0]) if channel_ids else "UTC"
         out: dict[int, datetime] = {}
         for cid in channel_ids:
@@ -325,58 +319,6 @@ class QueueService(Service):
         return repo.get_workspace(s, repo.get_channel(s, channel_id).workspace_id).timezone
 
     @staticmethod
-    def _slots(s: Session, channel_ids: list[int], *, active_only: bool) -> list[QueueSlot]:
-        q = select(QueueSlot).where(QueueSlot.channel_id.in_(channel_ids))
-        if active_only:
-            q = q.where(QueueSlot.is_active.is_(True))
-        return list(s.scalars(q.order_by(QueueSlot.weekday, QueueSlot.local_time)))
-
-    @staticmethod
-    def _taken(
-        s: Session,
-        channel_ids: list[int],
-        after: datetime,
-        exclude: int | None,
-        *,
-        until: datetime | None = None,
-    ) -> dict[int, set[datetime]]:
-        """Instants held on each channel by live deliveries (see the module docstring).
-
-        Two reads, each on an index: deliveries due in the window (``ix_target_state_due``) and
-        posts planned in it (``ix_post_workspace_scheduled``); one read with an OR of the two
-        would scan every delivery of the plan.
-        """
-        if not channel_ids:
-            return {}
-        workspace_id = repo.get_channel(s, channel_ids[0]).workspace_id
-        cols = (Target.channel_id, Target.due_at, Target.from_queue, Post.scheduled_at)
-        base = (
-            select(*cols)
-            .join(Post, Post.id == Target.post_id)
-            .where(
-                Target.channel_id.in_(channel_ids),
-                Target.state.in_(_HOLDING),
-                Post.trashed_at.is_(None),
-            )
-        )
-        if exclude is not None:
-            base = base.where(Target.post_id != exclude)
-        by_due = base.where(Target.due_at >= after - _EPS)
-        by_time = base.where(Post.workspace_id == workspace_id, Post.scheduled_at >= after - _EPS)
-        if until is not None:
-            by_due = by_due.where(Target.due_at < until)
-            by_time = by_time.where(Post.scheduled_at < until)
-        out: dict[int, set[datetime]] = {}
-        for q in (by_due, by_time):
-            for cid, due, from_queue, planned in s.execute(q):
-                held = out.setdefault(cid, set())
-                if due is not None:
-                    held.add(due)
-                if planned is not None and not (from_queue and due is not None and due > planned):
-                    held.add(planned)
-        return out
-
-    @staticmethod
     def _slot(s: Session, slot_id: int) -> QueueSlot:
         row = s.get(QueueSlot, slot_id)
         if row is None:
@@ -391,20 +333,9 @@ class QueueService(Service):
         return c
 
 
-#: Slack for instants stored to the second.
-_EPS = timedelta(seconds=1)
-
-
 def _moved(now: Placement, expected: Placement) -> bool:
     return (now.status, now.scheduled_at) != (expected.status, expected.scheduled_at)
 
 
 def _dto(q: QueueSlot) -> QueueSlotDTO:
     return QueueSlotDTO(q.id, q.channel_id, q.weekday, q.local_time, q.is_active)
-
-
-def _by_channel(slots: Sequence[QueueSlot]) -> dict[int, list[WeeklySlot]]:
-    out: dict[int, list[WeeklySlot]] = {}
-    for q in slots:
-        out.setdefault(q.channel_id, []).append(WeeklySlot(q.weekday, q.local_time))
-    return out
