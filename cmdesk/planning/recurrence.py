@@ -151,10 +151,11 @@ def _parse(text: str, start: datetime) -> rrule:
     return parsed
 
 
-def check_rrule(text: str, start: datetime, tz: str) -> Rule:
+def check_rrule(text: str, start: datetime, tz: str, *, new: bool = True) -> Rule:
     """Check an RRULE read from a naive wall-clock ``start``; a ``ValidationError`` says why not.
 
-    A UTC ``UNTIL`` (ending in Z) is turned into the workspace's wall-clock time.
+    A UTC ``UNTIL`` (ending in Z) is turned into the workspace's wall-clock time. A ``new`` rule
+    must give a date after the start; a stored one may have been cut down to the start alone.
     """
     text = text.strip().removeprefix("RRULE:")
     parts: dict[str, str] = {}
@@ -185,7 +186,7 @@ def check_rrule(text: str, start: datetime, tz: str) -> Rule:
         parsed = _parse(normal, start)
     except (ValueError, TypeError) as exc:
         raise _bad(str(exc)) from None
-    if parsed.replace(count=None).after(start) is None and parts.get("COUNT") != "1":
+    if new and parsed.replace(count=None).after(start) is None and parts.get("COUNT") != "1":
         raise ValidationError(
             "This repeat rule gives no date after the post's own: check the days, the end date "
             "or the count."

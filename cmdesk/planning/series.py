@@ -57,7 +57,7 @@ def series_posts(s: Session, series_id: int, *, trashed: bool = False) -> list[P
 
 
 def rule_of(series: PostSeries, tz: str) -> Rule:
-    return check_rrule(series.rrule, parse_key(series.starts_local), tz)
+    return check_rrule(series.rrule, parse_key(series.starts_local), tz, new=False)
 
 
 def copy_status(template: Post) -> PostStatus:
