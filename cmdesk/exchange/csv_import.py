@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 from cmdesk.dto import ChannelDTO
 from cmdesk.errors import ValidationError
@@ -37,10 +36,28 @@ from cmdesk.exchange.csv_format import (
     RawTable,
     split_list,
 )
+from cmdesk.exchange.csv_plan import (
+    Fingerprint,
+    ImportPlan,
+    Lookup,
+    MediaFile,
+    PlannedPost,
+    fingerprint,
+)
 from cmdesk.services.media import MAX_FILE_BYTES as MAX_MEDIA_BYTES
 from cmdesk.services.media import sniff_mime
 from cmdesk.status import PostStatus
 from cmdesk.timeutil import local_to_utc, utc_to_local, zone
+
+__all__ = [
+    "Fingerprint",
+    "ImportPlan",
+    "Lookup",
+    "MediaFile",
+    "PlannedPost",
+    "check_table",
+    "fingerprint",
+]
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME_RE = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -53,99 +70,6 @@ IMPORTABLE = (
     PostStatus.APPROVED,
     PostStatus.SCHEDULED,
 )
-#: Measures a text for a channel: (count, limit, unit); limit 0 when unknown.
-Measure = Callable[[ChannelDTO, str], tuple[int, int, str]]
-#: What an existing post looks like, by the keys of :func:`fingerprint`.
-Fingerprint = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class MediaFile:
-    """A file a row attaches: where it is, its content hash and its alt text."""
-
-    path: Path
-    sha256: str
-    mime_type: str
-    alt_text: str
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedPost:
-    """A row that passed every check: what the import will create (or skip).
-
-    ``when_local`` is the time as the person wrote it ("2026-03-30 09:00 Europe/Madrid"), for the
-    preview; ``existing_id`` is set when the row is already in the plan and will be skipped.
-    """
-
-    line: int
-    title: str
-    text: str
-    status: PostStatus
-    scheduled_at: datetime | None
-    when_local: str
-    channel_ids: tuple[int, ...]
-    channel_names: tuple[str, ...]
-    campaign: str
-    pillar: str
-    tags: tuple[str, ...]
-    media: tuple[MediaFile, ...]
-    existing_id: int | None = None
-
-    @property
-    def snippet(self) -> str:
-        body = " ".join((self.title or self.text).split())
-        return body if len(body) <= 80 else body[:79] + "…"
-
-
-@dataclass(frozen=True, slots=True)
-class ImportPlan:
-    """The outcome of checking a file: the posts to create and every problem found.
-
-    Importing is allowed only when ``problems`` is empty. ``text`` and ``base_dir`` are kept so
-    the import checks the file again at the moment it writes (the plan may have changed since).
-    """
-
-    workspace_id: int
-    posts: tuple[PlannedPost, ...]
-    problems: tuple[ImportProblem, ...]
-    text: str = field(repr=False, default="")
-    base_dir: str = ""
-    create_missing: bool = False
-    new_campaigns: tuple[str, ...] = ()
-    new_pillars: tuple[str, ...] = ()
-    new_tags: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def to_create(self) -> tuple[PlannedPost, ...]:
-        return tuple(p for p in self.posts if p.existing_id is None)
-
-    @property
-    def skipped(self) -> tuple[PlannedPost, ...]:
-        return tuple(p for p in self.posts if p.existing_id is not None)
-
-
-@dataclass(frozen=True, slots=True)
-class Lookup:
-    """What checking needs to know about the workspace, read once by the service."""
-
-    workspace_id: int
-    timezone: str
-    default_time: str
-    now: datetime
-    channels: tuple[ChannelDTO, ...]
-    campaigns: Mapping[str, int]  # casefolded name -> id
-    pillars: Mapping[str, int]
-    tags: Mapping[str, int]
-    measure: Measure
-    existing: Callable[[Sequence[int]], dict[int, Fingerprint]]
-    base_dir: Path | None = None
-    create_missing: bool = False
-    #: Casefolded label and campaign names to the names as written in cmdesk, for messages.
-    names: Mapping[str, str] = field(default_factory=dict)
 
 
 class _Row:
@@ -445,22 +369,6 @@ def _read_media(path: Path, given: str) -> MediaFile | str:
     return MediaFile(path, digest.hexdigest(), mime, "")
 
 
-def fingerprint(post: PlannedPost, look: Lookup) -> Fingerprint:
-    """A row's post in the terms :func:`cmdesk.exchange.csv_export.fingerprints` gives."""
-    return {
-        "title": post.title,
-        "text": post.text,
-        "status": post.status.value,
-        "when": post.scheduled_at,
-        "channels": frozenset(post.channel_ids),
-        "campaign": post.campaign.casefold(),
-        "pillar": post.pillar.casefold(),
-        "tags": frozenset(t.casefold() for t in post.tags),
-        "media": tuple(m.sha256 for m in post.media),
-        "alt text": tuple(m.alt_text for m in post.media),
-    }
-
-
 _KEYS_OF_COLUMN = {"date": "when", "time": "when", "zone": "when", "media path": "media"}
 
 
@@ -471,20 +379,24 @@ def _match_existing(
     look: Lookup,
     problems: list[ImportProblem],
 ) -> list[PlannedPost]:
+    """Rows naming a post of this workspace: skipped when they match it, refused when not."""
     if not ids:
         return posts
     existing = look.existing(sorted(ids))
-    keys = {_KEYS_OF_COLUMN.get(c, c) for c in table.columns if c != "id"}
+    columns = {_KEYS_OF_COLUMN.get(c, c) for c in table.columns if c != "id"}
+    refused: set[int] = set()
     for post_id, index in ids.items():
         current = existing.get(post_id)
         post = posts[index]
         if current is None:
             continue  # not a post of this workspace: the row is a new post
         mine = fingerprint(post, look)
-        if "alt text" in keys and not any(mine["alt text"]):
-            keys.discard("alt text")  # an empty alt cell leaves alt text as it is
+        keys = set(columns)
+        if not any(mine["alt text"]):
+            keys.discard("alt text")  # an empty alt cell leaves alt texts as they are
         differs = sorted(k for k in keys if mine.get(k) != current.get(k))
         if differs:
+            refused.add(index)
             problems.append(
                 ImportProblem(
                     post.line,
@@ -496,17 +408,5 @@ def _match_existing(
                 )
             )
         else:
-            posts[index] = _replace_existing(post, post_id)
-    return [p for p in posts if not _is_conflict(p, problems)]
-
-
-def _replace_existing(post: PlannedPost, post_id: int) -> PlannedPost:
-    from dataclasses import replace
-
-    return replace(post, existing_id=post_id)
-
-
-def _is_conflict(post: PlannedPost, problems: Sequence[ImportProblem]) -> bool:
-    return post.existing_id is None and any(
-        p.line == post.line and p.column_name == "id" for p in problems
-    )
+            posts[index] = replace(post, existing_id=post_id)
+    return [p for i, p in enumerate(posts) if i not in refused]
