@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         listen,
         post,
         queue,
+        routine,
         series,
         settings,
         workspace,
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         backup,
         series,
         campaign,
+        routine,
     ):
         module.register(sub, common)
     return parser
