@@ -49,9 +49,11 @@ class FeedsPanel(QGroupBox):
 
     Signals:
         refreshed(object): a read finished, with its list of ``FeedRefresh``.
+        changed(): feeds were added, paused, resumed, removed or read here (ideas may differ).
     """
 
     refreshed = Signal(object)
+    changed = Signal()
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__("Feeds", parent)
@@ -186,6 +188,7 @@ class FeedsPanel(QGroupBox):
         self.url_edit.clear()
         self.reload()
         self.select_feed(fid)
+        self.changed.emit()
         self._read([fid], offer_suggestion=True)
 
     def refresh_selected(self) -> None:
@@ -205,6 +208,7 @@ class FeedsPanel(QGroupBox):
         except UserError as exc:
             show_error(self, exc)
         self.reload()
+        self.changed.emit()
 
     def remove_selected(self) -> None:
         feed = self.current_feed()
@@ -221,6 +225,7 @@ class FeedsPanel(QGroupBox):
         except UserError as exc:
             show_error(self, exc)
         self.reload()
+        self.changed.emit()
 
     def _read(self, feed_ids: list[int], *, offer_suggestion: bool = False) -> None:
         if not feed_ids:
@@ -235,6 +240,7 @@ class FeedsPanel(QGroupBox):
             self.reload()
             if offer_suggestion:
                 self._offer(results)
+            self.changed.emit()
             self.refreshed.emit(results)
 
         def failed(exc: BaseException) -> None:

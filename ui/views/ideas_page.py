@@ -95,6 +95,8 @@ class IdeasPage(PlanPage, IdeasPageLayout):
         self.ideas_list.selectionModel().selectionChanged.connect(lambda *_: self._show_selected())
         self.detail.anchorClicked.connect(self._link_clicked)
         self.model.modelReset.connect(self._show_selected)
+        # The page's own feed actions show at once, with or without the window's bridge.
+        self.feeds_panel.changed.connect(self.refresh)
 
     # --- PlanPage ---------------------------------------------------------------------------
 
