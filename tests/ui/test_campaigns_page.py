@@ -139,7 +139,8 @@ def test_new_campaign_is_created_and_bad_input_keeps_the_form(
     page: CampaignsPage, demo_ctx: AppContext
 ) -> None:
     wid = page.workspace.id if page.workspace else 0
-    QTest.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert page.new_button.shortcut().toString() == "Alt+N"
+    page.new_button.click()
     assert page.editor.campaign_id is None and page.editor.name.text() == ""
     page.editor.name.setText("Spring sale")
     page.editor.color.setText("#12ab34")
@@ -159,7 +160,7 @@ def test_new_campaign_is_created_and_bad_input_keeps_the_form(
     assert "Spring sale" in names
     assert page.editor.campaign_id is not None
     assert page.model.rows()[page.list.currentIndex().row()].campaign.name == "Spring sale"
-    QTest.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    page.new_button.click()
     page.editor.name.setText("spring SALE")
     page.save()
     assert "already has a campaign" in page.editor.message.text()
@@ -438,3 +439,12 @@ def test_composer_chooses_campaign_pillar_and_tags(
     qtbot.addWidget(again)
     assert again.labels.campaign_id() == campaign.id
     assert again.labels.tag_ids() == saved.tag_ids
+
+
+def test_every_control_is_named(page: CampaignsPage, calendar: CalendarPage) -> None:
+    from tests.ui.test_accessibility import _name, _visible_controls
+
+    for root in (page, calendar):
+        controls = _visible_controls(root)
+        assert len(controls) > 8
+        assert [type(w).__name__ for w in controls if not _name(w, root)] == []

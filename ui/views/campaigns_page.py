@@ -2,7 +2,7 @@
 
 Left, the campaigns as cards (colour, name, dates, objective, where the campaign stands, a bar of
 published posts out of its posts); right, the editor of the picked campaign (or of a new one,
-Ctrl+N). Below, the content pillars and tags with their colours and post counts
+Alt+N). Below, the content pillars and tags with their colours and post counts
 (:mod:`ui.views.labels_panel`). A double click or Enter on a campaign, or "Show on calendar", asks
 the window to show the calendar filtered on it (``show_campaign_requested``).
 
@@ -13,7 +13,7 @@ asks first, and a campaign's or label's posts always stay in the plan.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -92,7 +92,8 @@ class CampaignsPage(PlanPage):
         self.summary.setAccessibleName("Campaigns summary")
         self.new_button = QPushButton("&New campaign", self)
         self.new_button.setAccessibleName("New campaign")
-        self.new_button.setToolTip("Plan a new campaign (Ctrl+N)")
+        # Alt+N (the mnemonic): Ctrl+N is the window's "new post".
+        self.new_button.setToolTip("Plan a new campaign (Alt+N)")
         self.editor = CampaignEditor(self)
         self.labels = LabelsPanel(ctx, self)
         self._lay_out()
@@ -127,9 +128,6 @@ class CampaignsPage(PlanPage):
 
     def _connect(self) -> None:
         self.new_button.clicked.connect(self.new_campaign)
-        shortcut = QShortcut(QKeySequence("Ctrl+N"), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(self.new_campaign)
         self.list.selectionModel().currentChanged.connect(self._picked)
         self.list.open_requested.connect(self._activated)
         self.list.doubleClicked.connect(self._activated)
