@@ -8,6 +8,7 @@ from datetime import date, time
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWidget
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from cmdesk.bootstrap import AppContext
@@ -17,11 +18,13 @@ from cmdesk.planning.series_dto import EvergreenInput, SeriesDTO
 from cmdesk.status import PostStatus
 from cmdesk.timeutil import at_wall_time
 from ui.actions import PlanActions
+from ui.models.month import MonthModel, MonthPeriod
 from ui.views.composer import ComposerDialog
 from ui.views.composer.repeat_control import RepeatButton, ask_scope
 from ui.views.composer.repeat_panel import RepeatDialog, RepeatPanel, split_variations
 from ui.views.composer.saving import SaveKind
 from ui.views.post_menu import build_post_menu
+from ui.views.series_marks import load_series_marks
 
 # The fake clock reads Friday 2026-03-20 10:00 UTC; Madrid moves to summer time on the 29th.
 MONDAY = at_wall_time(date(2026, 3, 23), time(9), "Europe/Madrid")
@@ -317,3 +320,27 @@ def test_a_post_that_does_not_repeat_has_no_repeating_menu(setup: Setup, qtbot: 
     post = next(p for p in setup.ctx.plan.list_posts(setup.ws.id) if p.id == pid)
     menu = build_post_menu(parent, [post], setup.actions, lambda _pid: None)
     assert not any("Repeating" in a.text() for a in menu.actions())
+
+
+# --- the calendar ----------------------------------------------------------------------------
+
+
+def test_calendar_chips_show_the_repeat_mark_and_the_rule(
+    setup: Setup, qtmodeltester: ModelTester
+) -> None:
+    ids = setup.repeating(count=3)
+    once = setup.ctx.plan.create_post(
+        setup.ws.id, PostInput(text="Once"), scheduled_at=MONDAY
+    ).subject
+    model = MonthModel(MonthPeriod.containing(date(2026, 3, 23), "Europe/Madrid", 0))
+    load_series_marks(setup.ctx, setup.ws, [model])
+    first, end = model.period.grid_bounds()
+    days = setup.ctx.plan.calendar_days(setup.ws.id, first, end)
+    model.set_posts(days.posts, days.day_counts)
+    qtmodeltester.check(model)
+    chips = {c.post.id: c for c in model.chips_on(date(2026, 3, 23))}
+    assert chips[ids[0]].post.label == "↻ Tip"
+    assert chips[ids[0]].series == "↻ Every Monday at 09:00, 3 times"
+    assert chips[once].series == "" and chips[once].post.label == "Once"
+    tip = model.data(model.index_for_date(date(2026, 3, 23)), Qt.ItemDataRole.ToolTipRole)
+    assert "↻ Tip (Every Monday at 09:00, 3 times)" in tip

@@ -69,6 +69,8 @@ def chip_line(chip: PostChip, metrics: MetricsDTO | None = None) -> str:
     A published post with counts gets its latest engagement ("12 likes · 3 reposts · 2 replies").
     """
     line = f"{chip.local_time}  {chip.post.status.label}: {chip.post.label}"
+    if chip.series:
+        line += f" ({chip.series[2:]})"  # the rule of its series, in words
     if metrics is not None and chip.post.status == PostStatus.PUBLISHED:
         line += f" — {metrics.summary()}"
     return line
@@ -139,6 +141,10 @@ class CalendarGridModel(QAbstractTableModel, Generic[P, T]):
         """Colours of the workspace's campaigns by id; unknown campaigns get a stable fallback."""
         self._maker.campaign_colors = dict(colors)
         self._rebuild_chips()
+
+    def set_series_marks(self, marks: Mapping[int, str]) -> None:
+        """Occurrences' marks and rules by post id (``ctx.series.marks``), for the next posts."""
+        self._maker.series_marks = dict(marks)
 
     def set_channels(self, channels: Iterable[ChannelDTO]) -> None:
         """The workspace's channels, whose badges the chips show."""

@@ -6,7 +6,7 @@ looks the same in every view.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cmdesk.dto import ChannelDTO, PostSummary
 from cmdesk.timeutil import utc_to_local
@@ -56,6 +56,7 @@ class PostChip:
     local_time: str  # HH:MM in the workspace's zone
     campaign_color: str | None  # "#rrggbb", or None outside any campaign
     channels: tuple[ChannelGlyph, ...] = ()
+    series: str = ""  # "↻ Every Monday at 09:00" for an occurrence of a series (else "")
 
 
 class ChipMaker:
@@ -65,6 +66,8 @@ class ChipMaker:
         self.time_zone = time_zone
         self.campaign_colors: dict[int, str] = {}
         self.channels: dict[int, ChannelGlyph] = {}
+        #: Recurring and evergreen occurrences by post id: their mark and rule (``ctx.series``).
+        self.series_marks: dict[int, str] = {}
 
     def chip(self, post: PostSummary) -> PostChip:
         assert post.scheduled_at is not None  # only posts with a time reach the grid
@@ -75,7 +78,10 @@ class ChipMaker:
                 post.campaign_id
             )
         glyphs = tuple(self.channels[c] for c in post.channel_ids if c in self.channels)
-        return PostChip(post, f"{local:%H:%M}", color, glyphs)
+        mark = self.series_marks.get(post.id, "")
+        if mark:  # the chip's label starts with the ↻ or ♻ of its series
+            post = replace(post, title=f"{mark[:1]} {post.label}")
+        return PostChip(post, f"{local:%H:%M}", color, glyphs, mark)
 
 
 def fallback_campaign_color(campaign_id: int) -> str:

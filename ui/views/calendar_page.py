@@ -52,6 +52,7 @@ from ui.views.open_slots import show_open_slots
 from ui.views.page import PlanPage
 from ui.views.post_grid import PostGrid
 from ui.views.post_menu import build_post_menu
+from ui.views.series_marks import load_series_marks
 from ui.views.side_list import SideList
 from ui.views.week_view import TimeGrid
 
@@ -316,6 +317,7 @@ class CalendarPage(PlanPage):
         ws = self.workspace
         zone, week_start = (ws.timezone, ws.week_start) if ws else ("UTC", 0)
         today = self._today()
+        load_series_marks(self._ctx, ws, (self.month_model, self.time_model))  # ↻ and ♻ chips
         if self._mode == CalendarMode.MONTH:
             period = MonthPeriod.containing(self._anchor, zone, week_start)
             if period != self.month_model.period:
