@@ -332,12 +332,13 @@ def test_calendar_chips_show_the_repeat_mark_and_the_rule(
     once = setup.ctx.plan.create_post(
         setup.ws.id, PostInput(text="Once"), scheduled_at=MONDAY
     ).subject
+    assert once is not None
     model = MonthModel(MonthPeriod.containing(date(2026, 3, 23), "Europe/Madrid", 0))
     load_series_marks(setup.ctx, setup.ws, [model])
     first, end = model.period.grid_bounds()
     days = setup.ctx.plan.calendar_days(setup.ws.id, first, end)
     model.set_posts(days.posts, days.day_counts)
-    qtmodeltester.check(model)
+    qtmodeltester.check(model)  # type: ignore[no-untyped-call]
     chips = {c.post.id: c for c in model.chips_on(date(2026, 3, 23))}
     assert chips[ids[0]].post.label == "↻ Tip"
     assert chips[ids[0]].series == "↻ Every Monday at 09:00, 3 times"
