@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.events import ChangeSet
-from cmdesk.services.routine import describe_reminders, group_by_workspace
+from cmdesk.planning.routine_store import describe_reminders, group_by_workspace
 from ui.hub_watcher import HubWatcher
 from ui.notifier import Notification, NotificationKind, Notifier
 

@@ -13,9 +13,9 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from cmdesk.planning.routine_store import describe_reminders, group_by_workspace
 from cmdesk.services.alerts import QuietHours
 from cmdesk.services.desktop_notify import Show, notify_send, notify_send_available
-from cmdesk.services.routine import describe_reminders, group_by_workspace
 
 if TYPE_CHECKING:
     from cmdesk.bootstrap import AppContext

@@ -14,8 +14,8 @@ from cmdesk.credentials import MemoryCredentialStore
 from cmdesk.errors import NotFoundError, ValidationError
 from cmdesk.planning import routine_periods as rp
 from cmdesk.planning.routine_dto import CellState, RoutineTaskInput
+from cmdesk.planning.routine_store import describe_reminders
 from cmdesk.planning.routine_templates import DEFAULT_KEYS, TEMPLATES, action_of
-from cmdesk.services.routine import describe_reminders
 from cmdesk.timeutil import at_wall_time
 from tests.core.helpers import workspace
 
