@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.campaigns.dto import CampaignInput
+from cmdesk.clock import FakeClock
 from cmdesk.dto import PostFilter, PostInput
 from cmdesk.errors import NotFoundError, ValidationError
 from cmdesk.events import ChangeSet
 from cmdesk.status import PostStatus
+from cmdesk.timeutil import at_wall_time
 from tests.core.helpers import channel, madrid, post, workspace
 
 
@@ -228,3 +230,35 @@ def test_filters_by_campaign_pillar_and_tag_in_calendar_reads(ctx: AppContext) -
     assert ctx.plan.calendar_days(
         wid, day, date(2026, 3, 26), filter=PostFilter(pillar_ids=frozenset({pillar}))
     ).day_counts == {day: 1}
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "early", "late"),
+    [
+        ("Europe/Madrid", date(2026, 3, 29), (1, 30), (3, 30)),
+        ("Europe/Madrid", date(2026, 10, 25), (2, 30), (23, 30)),
+        ("America/New_York", date(2026, 3, 8), (1, 30), (3, 30)),
+        ("America/New_York", date(2026, 11, 1), (1, 30), (23, 30)),
+    ],
+)
+def test_pillar_filter_counts_the_right_local_day_across_daylight_saving(
+    ctx: AppContext,
+    clock: FakeClock,
+    zone: str,
+    day: date,
+    early: tuple[int, int],
+    late: tuple[int, int],
+) -> None:
+    clock.set(datetime(2026, 1, 1, tzinfo=UTC))  # every day of the cases is still ahead
+    wid = workspace(ctx, tz=zone)
+    pillar = _label(ctx, wid, "pillar", "P")
+    inside = [at_wall_time(day, time(*hm), zone) for hm in (early, late)]
+    outside = [
+        at_wall_time(day - timedelta(days=1), time(23, 30), zone),
+        at_wall_time(day + timedelta(days=1), time(0, 30), zone),
+    ]
+    ids = [post(ctx, wid, title=f"p{i}", at=when) for i, when in enumerate(inside + outside)]
+    ctx.campaigns.label_posts(ids, pillar_id=pillar)
+    f = PostFilter(pillar_ids=frozenset({pillar}))
+    days = ctx.plan.calendar_days(wid, day - timedelta(days=1), day + timedelta(days=2), filter=f)
+    assert days.day_counts == {day - timedelta(days=1): 1, day: 2, day + timedelta(days=1): 1}
