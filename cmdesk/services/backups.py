@@ -243,11 +243,16 @@ class BackupService(Service):
         aside = self.folder / self._name(ASIDE_PREFIX, self.folder)
         self._write_checked(current, aside)
         staged = current.with_name(current.name + ".restoring")
-        _online_copy(source, staged)
         try:
+            _online_copy(source, staged)
             self.db.dispose()
             self._take_exclusive(current)
             os.replace(staged, current)
+        except BaseException:
+            # Nothing was restored: the copy kept aside would only be a confusing duplicate.
+            with contextlib.suppress(FileNotFoundError):
+                aside.unlink()
+            raise
         finally:
             with contextlib.suppress(FileNotFoundError):
                 staged.unlink()

@@ -226,6 +226,8 @@ def test_restore_waits_for_another_program_to_let_go(ctx: AppContext, tmp_path: 
         other.rollback()
         other.close()
     assert _names(ctx) == ["Mine", "Second"]
+    assert [b.kind for b in ctx.backups.list_backups()] == ["automatic"]
+    assert not list(_db(ctx).parent.glob("*.restoring"))
 
 
 def test_postgresql_is_refused_with_a_pointer_to_pg_dump(clock: FakeClock, tmp_path: Path) -> None:
