@@ -305,6 +305,7 @@ def test_month_bands_cover_their_days_across_the_month_edge_and_leave_chips_visi
     assert chip is not None and cell.contains(chip.center())
     assert chip.top() > band.bottom()  # below the band, not under it
     assert grid.bands.band_at(pieces[0].rect.center()) is not None
+    assert "Edge (27 Mar to 3 Apr)" in grid.accessibleDescription()
     # The rounded ends are where the campaign starts and ends, not at the row edges.
     assert any(p.round_left for p in pieces) and any(p.round_right for p in pieces)
 

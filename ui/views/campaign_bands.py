@@ -4,7 +4,8 @@ In the month grid each week row gives its bands lanes just under the day numbers
 lay their chips out below the lanes (:func:`ui.delegates.day_cell.cell_chip_layout` takes the
 space), so a band never covers a post. The week and day views show the bands in a strip under the
 day names (:class:`BandHeader`, the time grid's horizontal header), aligned with the day columns.
-Each band carries the campaign's name; its tooltip gives the dates and the objective. A band's
+Each band carries the campaign's name; its tooltip gives the dates and the objective, and the
+grid's (or header's) accessible description names the campaigns shown for screen readers. A band's
 ends are rounded where the campaign really starts or ends and square where it runs on beyond the
 row or the range shown.
 
@@ -68,6 +69,14 @@ def band_tooltip(band: CampaignBand) -> str:
     if c.objective:
         lines.append(f"Objective: {_escape(c.objective)}")
     return "<br>".join(lines)
+
+
+def bands_description(bands: Sequence[CampaignBand]) -> str:
+    """What a screen reader hears about the bands shown: each campaign and its dates."""
+    if not bands:
+        return ""
+    parts = [f"{b.campaign.name} ({b.first:%-d %b} to {b.last:%-d %b})" for b in bands]
+    return "Campaigns shown: " + "; ".join(parts)
 
 
 def _escape(text: str) -> str:
@@ -151,6 +160,7 @@ class MonthBands(QObject):
             ]
             for day in row_days:
                 self._row_lanes[day] = max(used) + 1 if used else 0
+        self._grid.setAccessibleDescription(bands_description(self._bands))
         self._grid.viewport().update()
 
     def lanes_on(self, day: date | None) -> int:
@@ -236,6 +246,7 @@ class BandHeader(QHeaderView):
     def set_bands(self, bands: Sequence[CampaignBand]) -> None:
         self._bands = tuple(bands)
         self._lanes = assign_lanes(self._bands)
+        self.setAccessibleDescription(bands_description(self._bands))
         self.updateGeometry()
         parent = self.parentWidget()
         if isinstance(parent, QTableView):
