@@ -164,15 +164,10 @@ def fetch(
     total_timeout: float | None = None,
 ) -> Fetched:
     """GET ``url`` with conditional headers; raises :class:`FeedError` with a readable message."""
-    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
     try:
         response = session.get(
             url,
-            headers=headers,
+            headers=_request_headers(etag, last_modified),
             stream=True,
             timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
             allow_redirects=True,
@@ -195,6 +190,16 @@ def fetch(
             response.headers.get("Content-Type", ""),
             response.url or url,
         )
+
+
+def _request_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """What every request sends, and the validators of the last answer (a 304 saves the body)."""
+    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
 
 
 def _header(response: requests.Response, name: str, limit: int) -> str | None:

@@ -1,4 +1,7 @@
-"""Queries and writes on ideas and feeds inside the caller's transaction (the service commits)."""
+"""Queries and writes on ideas and feeds inside the caller's transaction (the service commits).
+
+Also the checks of an idea's fields, shared by adding and editing.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,15 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from cmdesk.errors import NotFoundError
+from cmdesk.errors import NotFoundError, ValidationError
 from cmdesk.models import Feed, Idea
+from cmdesk.planning import feeds as feedlib
 from cmdesk.planning.feeds import FeedEntry
 from cmdesk.planning.ideas_dto import FeedDTO, IdeaDTO, IdeaFilter, IdeaPage, IdeaState
+from cmdesk.text.html import clip, strip_controls
+
+#: The longest text of a typed-in idea.
+TEXT_CHARS = 20_000
 
 
 def get_idea(s: Session, idea_id: int) -> Idea:
@@ -171,3 +179,27 @@ def due_feed_ids(s: Session, due_before: datetime) -> list[int]:
         .order_by(Feed.last_fetched_at.is_not(None), Feed.last_fetched_at, Feed.id)
     )
     return list(s.scalars(query))
+
+
+def refresh_problem(parsed: feedlib.ParsedFeed | None, more: bool, limit: int) -> str:
+    """What to keep as the feed's ``last_error`` after a read that worked."""
+    parts = [parsed.problem] if parsed is not None and parsed.problem else []
+    if more:
+        parts.append(f"Only {limit} new entries are taken per refresh; more follow.")
+    return " ".join(parts)
+
+
+def checked_fields(title: str, text: str, link: str) -> tuple[str, str, str]:
+    """An idea's fields cleaned, or a ``ValidationError`` naming the field."""
+    clean_title = feedlib.one_line(title, 10_000)
+    if not clean_title:
+        raise ValidationError("An idea needs a title.", field="title")
+    if len(clean_title) > feedlib.TITLE_CHARS:
+        raise ValidationError(
+            f"An idea's title has at most {feedlib.TITLE_CHARS} characters.", field="title"
+        )
+    clean_link = feedlib.check_url(link, what="The link") if link.strip() else ""
+    body = strip_controls(text).strip()
+    if len(body) > TEXT_CHARS:
+        raise ValidationError(f"An idea's text has at most {TEXT_CHARS} characters.", field="text")
+    return clean_title, clip(body, TEXT_CHARS), clean_link

@@ -40,7 +40,7 @@ from cmdesk.poll_backoff import Backoff
 from cmdesk.services.base import Service
 from cmdesk.services.plan_rules import MAX_TITLE, PlanRules
 from cmdesk.status import PostStatus
-from cmdesk.text.html import clean_name, clip, strip_controls
+from cmdesk.text.html import clean_name
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 MAX_NEW_PER_REFRESH = 50
 DEFAULT_INTERVAL = timedelta(minutes=60)
 BACKOFF_CAP = timedelta(hours=24)
-TEXT_CHARS = 20_000
 
 
 class IdeaService(Service):
@@ -73,7 +72,7 @@ class IdeaService(Service):
 
     def add(self, workspace_id: int, title: str, text: str = "", link: str = "") -> int:
         """Put a typed-in idea in the bin; returns its id."""
-        title, text, link = _checked(title, text, link)
+        title, text, link = store.checked_fields(title, text, link)
         with self._write() as s:
             repo.get_workspace(s, workspace_id)
             row = Idea(
@@ -91,7 +90,7 @@ class IdeaService(Service):
         return new_id
 
     def edit(self, idea_id: int, title: str, text: str = "", link: str = "") -> ChangeSet:
-        title, text, link = _checked(title, text, link)
+        title, text, link = store.checked_fields(title, text, link)
         with self._write() as s:
             row = store.get_idea(s, idea_id)
             row.title, row.text, row.link = title, text, link
@@ -356,7 +355,7 @@ class IdeaService(Service):
                 # With entries left over, the next request must get the whole feed again.
                 row.etag = None if more else fetched.etag
                 row.last_modified = None if more else fetched.last_modified
-                problem = _problem(parsed, more)
+                problem = store.refresh_problem(parsed, more, MAX_NEW_PER_REFRESH)
                 row.last_error = problem
         except IntegrityError:
             # Another process stored the same entries meanwhile: they are in, nothing is lost.
@@ -382,27 +381,3 @@ class IdeaService(Service):
     def _feed_lock(self, feed_id: int) -> threading.Lock:
         with self._locks_lock:
             return self._feed_locks.setdefault(feed_id, threading.Lock())
-
-
-def _problem(parsed: feedlib.ParsedFeed | None, more: bool) -> str:
-    """What to keep as the feed's ``last_error`` after a read that worked."""
-    parts = [parsed.problem] if parsed is not None and parsed.problem else []
-    if more:
-        parts.append(f"Only {MAX_NEW_PER_REFRESH} new entries are taken per refresh; more follow.")
-    return " ".join(parts)
-
-
-def _checked(title: str, text: str, link: str) -> tuple[str, str, str]:
-    """An idea's fields cleaned, or a ``ValidationError`` naming the field."""
-    clean_title = feedlib.one_line(title, 10_000)
-    if not clean_title:
-        raise ValidationError("An idea needs a title.", field="title")
-    if len(clean_title) > feedlib.TITLE_CHARS:
-        raise ValidationError(
-            f"An idea's title has at most {feedlib.TITLE_CHARS} characters.", field="title"
-        )
-    clean_link = feedlib.check_url(link, what="The link") if link.strip() else ""
-    body = strip_controls(text).strip()
-    if len(body) > TEXT_CHARS:
-        raise ValidationError(f"An idea's text has at most {TEXT_CHARS} characters.", field="text")
-    return clean_title, clip(body, TEXT_CHARS), clean_link

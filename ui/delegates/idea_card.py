@@ -82,26 +82,8 @@ class IdeaCardDelegate(QStyledItemDelegate):
         muted = pal.color(QPalette.ColorRole.PlaceholderText)
         line = QFontMetrics(option.font).height()
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        state = index.data(IdeaRole.STATE)
-        badge = state.label if isinstance(state, IdeaState) and state is not IdeaState.NEW else ""
         first = QRect(rect.left(), rect.top(), rect.width(), line)
-        painter.setFont(option.font)
-        badge_width = painter.fontMetrics().horizontalAdvance(badge) + 8 if badge else 0
-        if badge:
-            painter.setPen(muted)
-            painter.drawText(
-                first, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, badge
-            )
-        bold = QFont(option.font)
-        bold.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(bold)
-        painter.setPen(text)
-        title = QFontMetrics(bold).elidedText(
-            str(index.data(Qt.ItemDataRole.DisplayRole)),
-            Qt.TextElideMode.ElideRight,
-            max(0, rect.width() - badge_width),
-        )
-        painter.drawText(first, left, title)
+        self._paint_title(painter, option, index, first)
         painter.setFont(option.font)
         painter.setPen(muted)
         metrics = painter.fontMetrics()
@@ -121,3 +103,30 @@ class IdeaCardDelegate(QStyledItemDelegate):
             left,
             metrics.elidedText(snippet, Qt.TextElideMode.ElideRight, rect.width()),
         )
+
+    def _paint_title(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: _Index, first: QRect
+    ) -> None:
+        """The title in bold and, right-aligned, the state of an idea that is not new."""
+        muted = option.palette.color(QPalette.ColorRole.PlaceholderText)
+        text = option.palette.color(QPalette.ColorRole.Text)
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        state = index.data(IdeaRole.STATE)
+        badge = state.label if isinstance(state, IdeaState) and state is not IdeaState.NEW else ""
+        painter.setFont(option.font)
+        badge_width = painter.fontMetrics().horizontalAdvance(badge) + 8 if badge else 0
+        if badge:
+            painter.setPen(muted)
+            painter.drawText(
+                first, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, badge
+            )
+        bold = QFont(option.font)
+        bold.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(bold)
+        painter.setPen(text)
+        title = QFontMetrics(bold).elidedText(
+            str(index.data(Qt.ItemDataRole.DisplayRole)),
+            Qt.TextElideMode.ElideRight,
+            max(0, first.width() - badge_width),
+        )
+        painter.drawText(first, left, title)

@@ -76,6 +76,19 @@ class FeedsPanel(QGroupBox):
         self.url_edit = QLineEdit()
         self.url_edit.setAccessibleName("Feed address")
         self.url_edit.setPlaceholderText("https://example.com/feed.xml")
+        self._make_buttons()
+        self._layout()
+        self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
+        self.url_edit.returnPressed.connect(self.add_feed)
+        self.add_button.clicked.connect(self.add_feed)
+        self.refresh_button.clicked.connect(self.refresh_selected)
+        self.refresh_all_button.clicked.connect(self.refresh_all)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self._busy = 0
+        self._update_buttons()
+
+    def _make_buttons(self) -> None:
         self.add_button = QPushButton("&Add feed")
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_all_button = QPushButton("Refresh a&ll")
@@ -89,16 +102,6 @@ class FeedsPanel(QGroupBox):
             (self.remove_button, "Remove the selected feed"),
         ):
             button.setAccessibleName(name)
-        self._layout()
-        self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
-        self.url_edit.returnPressed.connect(self.add_feed)
-        self.add_button.clicked.connect(self.add_feed)
-        self.refresh_button.clicked.connect(self.refresh_selected)
-        self.refresh_all_button.clicked.connect(self.refresh_all)
-        self.pause_button.clicked.connect(self.toggle_pause)
-        self.remove_button.clicked.connect(self.remove_selected)
-        self._busy = 0
-        self._update_buttons()
 
     def _layout(self) -> None:
         add_row = QHBoxLayout()

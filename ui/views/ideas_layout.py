@@ -190,16 +190,6 @@ class IdeasPageLayout:
         self.search_edit.setClearButtonEnabled(True)
 
     def _arrange(self, page: QWidget) -> None:
-        bar = QHBoxLayout()
-        for button in (
-            self.new_button,
-            self.edit_button,
-            self.draft_button,
-            self.discard_button,
-            self.restore_button,
-        ):
-            bar.addWidget(button)
-        bar.addStretch(1)
         filters = QHBoxLayout()
         for text, widget in (("&State", self.state_combo), ("S&ource", self.source_combo)):
             label = QLabel(text)
@@ -227,9 +217,22 @@ class IdeasPageLayout:
         split.setChildrenCollapsible(False)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(bar)
+        layout.addLayout(self._toolbar())
         layout.addWidget(split, 1)
         self.ideas_list.setMinimumSize(QSize(280, 200))
+
+    def _toolbar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        for button in (
+            self.new_button,
+            self.edit_button,
+            self.draft_button,
+            self.discard_button,
+            self.restore_button,
+        ):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        return bar
 
     def show_detail(self, idea: IdeaDTO | None, selected: int, model: IdeasModel) -> None:
         """The selected idea in the detail pane (its link is only followed when clicked)."""
