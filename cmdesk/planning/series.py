@@ -137,8 +137,14 @@ def plan_ahead(
     # From the start when it is still to come: a series planned for next year shows its first
     # months at once.
     until = max(now, wall_instant(rule.start, tz)) + horizon
-    taken = {p.series_key for p in series_posts(s, series.id, trashed=True)}
-    skip = taken | set(series.exdates or [])
+    every = series_posts(s, series.id, trashed=True)
+    removed = set(series.exdates or [])
+    # Deleted the ordinary way (the Delete key): remembered before the trash is purged, so the
+    # date is not made again then.
+    fresh = [p.series_key for p in every if p.trashed_at and p.series_key not in removed]
+    if fresh:
+        series.exdates = [*(series.exdates or []), *(k for k in fresh if k)]
+    skip = {p.series_key for p in every} | removed
     template = template_of(s, series)
     made: list[int] = []
     if template is not None:

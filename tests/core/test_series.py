@@ -575,3 +575,20 @@ def test_recurring_after_a_long_sleep_makes_no_past_posts(
     times = [ctx.plan.get_post(p).scheduled_at for p in made]
     assert all(t is not None and t > clock.now() for t in times)
     assert 85 <= len(made) <= 92
+
+
+def test_an_occurrence_deleted_the_ordinary_way_stays_deleted_after_the_purge(
+    ctx: AppContext, clock: FakeClock
+) -> None:
+    start = at_wall_time(date(2026, 3, 20), time(12), "Europe/Madrid")
+    _, _, sid = repeating(ctx, RecurrenceInput(frequency="weekly"), start)
+    far = ctx.series.get(sid).post_ids[-1]  # about 12 weeks ahead
+    far_key = ctx.series.occurrence_key(far)
+    ctx.history.trash([far])  # the Delete key
+    ctx.series.extend_horizons()
+    clock.advance(timedelta(days=31))
+    assert ctx.history.purge_trash() == 1
+    ctx.series.extend_horizons()
+    keys = [ctx.series.occurrence_key(p) for p in ctx.series.get(sid).post_ids]
+    assert far_key is not None and far_key not in keys
+    assert ctx.series.get(sid).exdates == (far_key,)
