@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -13,6 +13,7 @@ from cmdesk.events import ChangeSet
 from cmdesk.models import Idea, Post
 from cmdesk.planning.ideas_dto import IdeaFilter, IdeaState
 from cmdesk.status import PostStatus
+from cmdesk.timeutil import at_wall_time, utc_to_local
 from tests.core.helpers import channel, madrid, workspace
 
 ANY = IdeaFilter(states=frozenset())
@@ -188,3 +189,24 @@ def test_undo_draft_trashes_the_post_and_mark_used_redoes_it(ctx: AppContext) ->
     ctx.ideas.mark_used(iid, post_id)
     idea = ctx.ideas.get_idea(iid)
     assert idea.state is IdeaState.USED and idea.post_id == post_id
+
+
+@pytest.mark.parametrize(
+    ("zone", "day"),
+    [
+        ("Europe/Madrid", date(2026, 3, 29)),
+        ("Europe/Madrid", date(2026, 10, 25)),
+        ("America/New_York", date(2026, 3, 8)),
+        ("America/New_York", date(2026, 11, 1)),
+    ],
+)
+def test_a_draft_on_a_daylight_saving_day_keeps_its_wall_clock_time(
+    ctx: AppContext, clock: FakeClock, zone: str, day: date
+) -> None:
+    clock.set(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    wid = workspace(ctx, tz=zone)
+    iid = ctx.ideas.add(wid, "Clocks change")
+    post = ctx.plan.get_post(ctx.ideas.to_draft(iid, at=at_wall_time(day, time(9, 0), zone)))
+    assert post.scheduled_at is not None
+    local = utc_to_local(post.scheduled_at, zone)
+    assert (local.date(), local.hour, local.minute) == (day, 9, 0)
