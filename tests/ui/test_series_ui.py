@@ -345,3 +345,28 @@ def test_calendar_chips_show_the_repeat_mark_and_the_rule(
     assert chips[once].series == "" and chips[once].post.label == "Once"
     tip = model.data(model.index_for_date(date(2026, 3, 23)), Qt.ItemDataRole.ToolTipRole)
     assert "↻ Tip (Every Monday at 09:00, 3 times)" in tip
+
+
+def test_changing_the_rule_from_the_composer(
+    setup: Setup, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.views.composer import series_rule
+
+    ids = setup.repeating(count=5)
+    series = series_of(setup, ids[0])
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    shown: list[str] = []
+
+    def accept(self: RepeatDialog) -> int:
+        shown.append(self.panel.rrule.text())
+        self.panel.rrule.setText("FREQ=WEEKLY;BYDAY=WE;COUNT=3")
+        return int(RepeatDialog.DialogCode.Accepted.value)
+
+    monkeypatch.setattr(RepeatDialog, "exec", accept)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    assert series_rule.change_rule(parent, setup.ctx, setup.ws, series)
+    assert shown == ["FREQ=WEEKLY;COUNT=5"]
+    after = series_of(setup, ids[0])
+    assert after.description == "Every Wednesday at 09:00, 3 times"
+    assert len(after.post_ids) == 3  # the first Monday, then two Wednesdays

@@ -21,6 +21,7 @@ from cmdesk.planning.series_dto import EvergreenInput, SeriesDTO
 from cmdesk.status import PostStatus
 from ui.views.composer.repeat_panel import Repeat, RepeatDialog, RepeatPanel
 from ui.views.composer.saving import SaveKind, commit, placement_for
+from ui.views.composer.series_rule import change_rule, explain_series
 from ui.views.composer.state import content_of
 
 if TYPE_CHECKING:
@@ -49,13 +50,11 @@ class RepeatButton(QPushButton):
     def open(self) -> None:
         """Choose the repeat (or, for an occurrence, say which series it belongs to)."""
         if self.series is not None:
-            QMessageBox.information(
-                self,
-                "Repeat",
-                f"This post is one of a series: {self.series.description}.\n\n"
-                "Saving asks whether the change is for this post only or for the following "
-                "ones too. To stop the series, right-click the post in the calendar.",
-            )
+            if explain_series(self, self.series) and change_rule(
+                self, self.dialog.ctx, self.dialog.workspace, self.series
+            ):
+                self.series = self.dialog.ctx.series.get(self.series.id)
+                self._show()
             return
         self.panel.set_start(self.dialog.schedule.value())
         dialog = RepeatDialog(self.panel, self)
