@@ -66,22 +66,13 @@ def load_records(
     s: Session, workspace_id: int, post_ids: Sequence[int], media_root: Path
 ) -> list[PostRecord]:
     """The posts (in the order of ``post_ids``) with channels, labels and media by name."""
-    channels: dict[int, str] = {
-        cid: name
-        for cid, name in s.execute(
-            select(Channel.id, Channel.name).where(Channel.workspace_id == workspace_id)
-        )
-    }
-    campaigns: dict[int, str] = {
-        cid: name
-        for cid, name in s.execute(
-            select(Campaign.id, Campaign.name).where(Campaign.workspace_id == workspace_id)
-        )
-    }
-    labels: dict[int, str] = {
-        tid: name
-        for tid, name in s.execute(select(Tag.id, Tag.name).where(Tag.workspace_id == workspace_id))
-    }
+    channels = _names(
+        s, select(Channel.id, Channel.name).where(Channel.workspace_id == workspace_id)
+    )
+    campaigns = _names(
+        s, select(Campaign.id, Campaign.name).where(Campaign.workspace_id == workspace_id)
+    )
+    labels = _names(s, select(Tag.id, Tag.name).where(Tag.workspace_id == workspace_id))
     out: list[PostRecord] = []
     for start in range(0, len(post_ids), _CHUNK):
         chunk = list(post_ids[start : start + _CHUNK])
@@ -99,15 +90,7 @@ def load_records(
             select(PostTag.post_id, PostTag.tag_id).where(PostTag.post_id.in_(chunk))
         ):
             tags[pid].append(labels.get(tid, ""))
-        media: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-        rows = s.execute(
-            select(PostMedia.post_id, MediaAsset.path, MediaAsset.sha256, MediaAsset.alt_text)
-            .join(MediaAsset, MediaAsset.id == PostMedia.media_id)
-            .where(PostMedia.post_id.in_(chunk))
-            .order_by(PostMedia.post_id, PostMedia.position)
-        )
-        for pid, path, sha, alt in rows:
-            media[pid].append((str(media_root / path), sha, alt or ""))
+        media = _media(s, chunk, media_root)
         for pid in chunk:
             p = posts.get(pid)
             if p is not None:
@@ -115,6 +98,24 @@ def load_records(
                     _record(p, targets[pid], channels, campaigns, labels, tags[pid], media[pid])
                 )
     return out
+
+
+def _names(s: Session, query: Any) -> dict[int, str]:
+    return {rid: name for rid, name in s.execute(query)}
+
+
+def _media(s: Session, chunk: list[int], root: Path) -> dict[int, list[tuple[str, str, str]]]:
+    """Each post's files in order: (absolute path, content hash, alt text)."""
+    media: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    rows = s.execute(
+        select(PostMedia.post_id, MediaAsset.path, MediaAsset.sha256, MediaAsset.alt_text)
+        .join(MediaAsset, MediaAsset.id == PostMedia.media_id)
+        .where(PostMedia.post_id.in_(chunk))
+        .order_by(PostMedia.post_id, PostMedia.position)
+    )
+    for pid, path, sha, alt in rows:
+        media[pid].append((str(root / path), sha, alt or ""))
+    return media
 
 
 def _record(

@@ -137,11 +137,7 @@ def _check_row(
     new: dict[str, dict[str, str]],
 ) -> PlannedPost | None:
     _check_id(row)
-    title, text = row.get("title").strip(), row.get("text")
-    if not title and not text.strip():
-        row.problem("text" if row.has("text") else "title", "A post needs a title or some text.")
-    if len(title) > MAX_TITLE:
-        row.problem("title", f"The title has {len(title)} characters; at most {MAX_TITLE}.")
+    title, text = _check_content(row)
     when, when_local = _check_when(row, look)
     status = _check_status(row, when)
     channels = _check_channels(row, look)
@@ -171,6 +167,15 @@ def _check_row(
         tags=tuple(t for t in tags if t),
         media=media,
     )
+
+
+def _check_content(row: _Row) -> tuple[str, str]:
+    title, text = row.get("title").strip(), row.get("text")
+    if not title and not text.strip():
+        row.problem("text" if row.has("text") else "title", "A post needs a title or some text.")
+    if len(title) > MAX_TITLE:
+        row.problem("title", f"The title has {len(title)} characters; at most {MAX_TITLE}.")
+    return title, text
 
 
 def _check_id(row: _Row) -> None:

@@ -83,6 +83,34 @@ class CsvImportDialog(QDialog):
         self._build()
 
     def _build(self) -> None:
+        self.create_missing = QCheckBox("Create &missing campaigns, pillars and tags")
+        self.create_missing.setAccessibleName("Create missing campaigns, pillars and tags")
+        self.create_missing.toggled.connect(self.check_again)
+        self.status = QLabel("Choose a file to see what it would import.")
+        self.status.setAccessibleName("Check result")
+        self.status.setWordWrap(True)
+        self.tabs = self._build_tables()
+        note = QLabel(
+            "The whole file is checked first and imported in one step: nothing is written if any "
+            "row has a problem, and Edit › Undo removes the imported posts again."
+        )
+        note.setWordWrap(True)
+        note.setEnabled(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.import_button = buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setAccessibleName("Import the posts")
+        self.import_button.setEnabled(False)
+        buttons.accepted.connect(self.do_import)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_file_row())
+        layout.addWidget(self.create_missing)
+        layout.addWidget(self.status)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def _build_file_row(self) -> QHBoxLayout:
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText("A .csv file: date, time, zone, channels, text, ...")
         self.path_edit.setAccessibleName("CSV file")
@@ -98,41 +126,20 @@ class CsvImportDialog(QDialog):
         row.addWidget(self.path_edit, 1)
         row.addWidget(choose)
         row.addWidget(self.recheck)
-        self.create_missing = QCheckBox("Create &missing campaigns, pillars and tags")
-        self.create_missing.setAccessibleName("Create missing campaigns, pillars and tags")
-        self.create_missing.toggled.connect(self.check_again)
-        self.status = QLabel("Choose a file to see what it would import.")
-        self.status.setAccessibleName("Check result")
-        self.status.setWordWrap(True)
-        self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Preview and problems")
+        return row
+
+    def _build_tables(self) -> QTabWidget:
+        tabs = QTabWidget()
+        tabs.setAccessibleName("Preview and problems")
         self.preview_view = _table(self.preview, "Posts to import")
         self.problems_view = _table(self.problems, "Problems")
         self.problems_view.setWordWrap(True)  # a problem's message says what to do: show it all
         header = self.problems_view.horizontalHeader()
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.sectionResized.connect(lambda *_: self.problems_view.resizeRowsToContents())
-        self.tabs.addTab(self.preview_view, "&Preview")
-        self.tabs.addTab(self.problems_view, "P&roblems")
-        note = QLabel(
-            "The whole file is checked first and imported in one step: nothing is written if any "
-            "row has a problem, and Edit › Undo removes the imported posts again."
-        )
-        note.setWordWrap(True)
-        note.setEnabled(False)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.import_button = buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.import_button.setAccessibleName("Import the posts")
-        self.import_button.setEnabled(False)
-        buttons.accepted.connect(self.do_import)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(row)
-        layout.addWidget(self.create_missing)
-        layout.addWidget(self.status)
-        layout.addWidget(self.tabs, 1)
-        layout.addWidget(note)
-        layout.addWidget(buttons)
+        tabs.addTab(self.preview_view, "&Preview")
+        tabs.addTab(self.problems_view, "P&roblems")
+        return tabs
 
     # --- checking ------------------------------------------------------------------------------
 

@@ -71,7 +71,7 @@ class ExportDialog(QDialog):
         self.setMinimumWidth(520)
         self._build(label)
 
-    def _build(self, label: str) -> None:
+    def _build_range(self) -> QFormLayout:
         self.all_posts = QRadioButton("&All posts" if self.kind == "csv" else "&All events")
         self.this_month = QRadioButton("This &month")
         self.dates = QRadioButton("&Dates:")
@@ -93,6 +93,15 @@ class ExportDialog(QDialog):
         dates_row.addWidget(self.end_edit)
         dates_row.addStretch(1)
         self.use_filter = QCheckBox("Only posts matching the current &filter")
+        form = QFormLayout()
+        form.addRow("Posts:", self.all_posts)
+        form.addRow("", self.this_month)
+        form.addRow("", dates_row)
+        form.addRow("", self.use_filter)
+        return form
+
+    def _build(self, label: str) -> None:
+        form = self._build_range()
         self.use_filter.setAccessibleName("Only posts matching the current filter")
         self.use_filter.setEnabled(self.filter is not None)
         self.use_filter.setChecked(self.filter is not None)
@@ -106,11 +115,6 @@ class ExportDialog(QDialog):
         file_row = QHBoxLayout()
         file_row.addWidget(self.path_edit, 1)
         file_row.addWidget(browse)
-        form = QFormLayout()
-        form.addRow("Posts:", self.all_posts)
-        form.addRow("", self.this_month)
-        form.addRow("", dates_row)
-        form.addRow("", self.use_filter)
         form.addRow(_buddy("&Save to:", self.path_edit), file_row)
         self.status = QLabel("")
         self.status.setAccessibleName("Export result")
