@@ -1,4 +1,4 @@
-"""``cmdesk post repeat|evergreen|stop-repeating`` and ``cmdesk series list``.
+"""``cmdesk post repeat|evergreen|stop-repeating`` and ``cmdesk series list|rule|pause|resume``.
 
 ``post repeat`` makes a post the first of a recurring series (its own date and time is the start,
 read in the workspace's zone); ``post evergreen`` re-runs it some days after it went out, rotating
@@ -66,6 +66,22 @@ def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentPars
     lst = verbs.add_parser("list", parents=common, help="every series of a workspace, in words")
     lst.add_argument("--workspace")
     lst.set_defaults(handler=cmd_list)
+    rule = verbs.add_parser(
+        "rule", parents=common, help="give a recurring series a new rule (re-plans its future)"
+    )
+    rule.add_argument("series_id", type=int, metavar="SERIES")
+    rule.add_argument("--rrule", required=True, metavar="RULE")
+    ends = rule.add_mutually_exclusive_group()
+    ends.add_argument("--count", type=int, metavar="N")
+    ends.add_argument("--until", metavar="YYYY-MM-DD")
+    rule.set_defaults(handler=cmd_rule)
+    for verb, active, text in (
+        ("pause", False, "make no more occurrences or evergreen runs"),
+        ("resume", True, "make them again"),
+    ):
+        p = verbs.add_parser(verb, parents=common, help=text)
+        p.add_argument("series_id", type=int, metavar="SERIES")
+        p.set_defaults(handler=cmd_active, active=active)
 
 
 def _until(text: str | None) -> date | None:
@@ -133,4 +149,30 @@ def cmd_list(args: argparse.Namespace) -> int:
                 f"{dto.id}\t{dto.kind}\t{dto.description}\t"
                 f"{len(dto.post_ids)} posts" + (f" (first: post {first})" if first else "")
             )
+    return 0
+
+
+def cmd_rule(args: argparse.Namespace) -> int:
+    rule = RecurrenceInput(rrule=args.rrule, count=args.count, until=_until(args.until))
+    with context(args) as ctx:
+        changes = ctx.series.change_rule(args.series_id, rule)
+        dto = ctx.series.get(args.series_id)
+        if args.json:
+            emit_json(dto)
+        else:
+            print(
+                f"Series {dto.id}: {dto.description}; {len(changes.ids('post', 'created'))} posts "
+                f"added, {len(changes.ids('post', 'deleted'))} moved to the trash."
+            )
+    return 0
+
+
+def cmd_active(args: argparse.Namespace) -> int:
+    with context(args) as ctx:
+        ctx.series.set_active(args.series_id, args.active)
+        dto = ctx.series.get(args.series_id)
+        if args.json:
+            emit_json(dto)
+        else:
+            print(f"Series {dto.id}: {dto.description}.")
     return 0

@@ -88,3 +88,37 @@ def test_a_bad_rule_is_one_clear_line(tmp_path: Path) -> None:
         data=tmp_path,
     )
     assert "is not a date like 2026-12-31" in out.stderr
+
+
+def test_series_rule_pause_and_resume(tmp_path: Path) -> None:
+    url, first, _ = _plan(tmp_path)
+    run(
+        "post",
+        "repeat",
+        str(first),
+        "--rrule",
+        "FREQ=WEEKLY",
+        "--count",
+        "3",
+        "--db",
+        url,
+        data=tmp_path,
+    )
+    out = run(
+        "series",
+        "rule",
+        "1",
+        "--rrule",
+        "FREQ=WEEKLY;BYDAY=WE",
+        "--count",
+        "2",
+        "--db",
+        url,
+        data=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Every Wednesday at 09:00, 2 times; 1 posts added, 2 moved to the trash" in out.stdout
+    out = run("series", "pause", "1", "--db", url, data=tmp_path)
+    assert out.stdout.strip().endswith("(stopped).")
+    out = run("series", "resume", "1", "--db", url, data=tmp_path)
+    assert "(stopped)" not in out.stdout
