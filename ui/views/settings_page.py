@@ -188,6 +188,27 @@ class SettingsPage(SettingsForm):
             " minutes",
             "How often replies and mentions are fetched.",
         )
+        self._check(
+            form,
+            "inbox_mark_seen_on_server",
+            "Mark fetched replies and mentions seen on Bluesky and Mastodon",
+            "Their own apps then stop counting what cmdesk already has as new. Reading or "
+            "finishing items in cmdesk does not change it.",
+        )
+        self._spin(
+            form,
+            "listening_keep_days",
+            "Keep &listened posts for",
+            " days",
+            "Posts found by saved searches are removed after this long.",
+        )
+        self._spin(
+            form,
+            "listening_keep_per_search",
+            "At &most per search",
+            " posts",
+            "Only the newest posts of each saved search are kept.",
+        )
         self._notification_rows(form)
         return box
 
