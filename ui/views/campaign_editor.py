@@ -77,6 +77,12 @@ class CampaignEditor(QGroupBox):
         self.notes.setAccessibleName("Notes")
         self.notes.setPlaceholderText("Audience, key messages, links, budget…")
         self.notes.setTabChangesFocus(True)
+        self._build_footer()
+        self._lay_out()
+        self._connect()
+        self.show_campaign(None)
+
+    def _build_footer(self) -> None:
         self.message = QLabel(self)
         self.message.setObjectName("formMessage")
         self.message.setStyleSheet("color: #d93025;")
@@ -90,9 +96,6 @@ class CampaignEditor(QGroupBox):
         self.delete_button.setAccessibleName("Delete campaign")
         self.calendar_button = QPushButton("Show on calendar", self)
         self.calendar_button.setAccessibleName("Show the campaign on the calendar")
-        self._lay_out()
-        self._connect()
-        self.show_campaign(None)
 
     def _date(self, name: str) -> QDateEdit:
         edit = QDateEdit(self)

@@ -46,6 +46,17 @@ class LabelsRow(QWidget):
         for t in labels:
             if t.kind == "pillar":
                 self.pillar.addItem(t.name, t.id)
+        self._build_tags(labels)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.campaign, 2)
+        row.addWidget(self.pillar, 2)
+        row.addWidget(self.tags_button, 3)
+        self._show(post)
+        self.campaign.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.pillar.currentIndexChanged.connect(lambda _i: self.changed.emit())
+
+    def _build_tags(self, labels: Sequence[TagDTO]) -> None:
         self.tags_button = QToolButton(self)
         self.tags_button.setAccessibleName("Tags")
         self.tags_button.setToolTip("Tick the tags of this post")
@@ -64,14 +75,6 @@ class LabelsRow(QWidget):
                 False
             )
         self.tags_button.setMenu(self.tags_menu)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.campaign, 2)
-        row.addWidget(self.pillar, 2)
-        row.addWidget(self.tags_button, 3)
-        self._show(post)
-        self.campaign.currentIndexChanged.connect(lambda _i: self.changed.emit())
-        self.pillar.currentIndexChanged.connect(lambda _i: self.changed.emit())
 
     def _show(self, post: PostDetail | None) -> None:
         if post is not None:
