@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLineEdit, QMessageBox, QPlainTextEdit, QWidgetAct
 from pytestqt.qtbot import QtBot
 
 from cmdesk.bootstrap import AppContext
+from cmdesk.campaigns.dto import CampaignInput
 from cmdesk.dto import WorkspaceDTO
 from ui.actions import PlanActions
 from ui.views.composer import ComposerDialog
@@ -175,6 +176,25 @@ def test_a_template_is_filled_from_the_post_and_what_is_left_is_pointed_out(
     assert snippet.unknown_placeholders == ("{price}",)
     composer.master.undo()
     assert composer.master.toPlainText() == "Reserva: https://espiga.example/roscon. "
+
+
+def test_the_campaign_comes_from_the_labels_row_and_a_template_is_spaced(
+    composer: ComposerDialog, setup: Setup, qtbot: QtBot
+) -> None:
+    setup.ctx.campaigns.create_campaign(setup.ws.id, CampaignInput(name="Roscón 2027"))
+    snippet = setup.ctx.library.add_snippet(setup.ws.id, "Campaign", "{campaign}!")
+    dialog = ComposerDialog(setup.ctx, setup.actions, setup.ws, None)
+    qtbot.addWidget(dialog)
+    combo = dialog.labels.campaign
+    combo.setCurrentIndex(combo.findText("Roscón 2027"))
+    dialog.master.setPlainText("Ya llega")
+    cursor = dialog.master.textCursor()
+    cursor.movePosition(cursor.MoveOperation.End)
+    dialog.master.setTextCursor(cursor)
+    dialog.library_buttons.insert_snippet(snippet)
+    assert dialog.master.toPlainText() == "Ya llega Roscón 2027!"
+    assert dialog.library_buttons.last_notice == ""
+    dialog.dirty = False
 
 
 def test_a_long_menu_can_be_searched_and_return_takes_the_first_match(

@@ -73,7 +73,7 @@ class LibraryModel(QAbstractListModel):
         if entry is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{entry.name}\n{_line(entry.body)}"
+            return f"{entry.name}  ·  {_line(entry.body)}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return entry.body
         if role == Qt.ItemDataRole.AccessibleTextRole:

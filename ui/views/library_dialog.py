@@ -148,6 +148,9 @@ class LibraryTab(QWidget):
         self.list.setAccessibleName(self.kind.title)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setAlternatingRowColors(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setSpacing(1)
         self.list.selectionModel().currentRowChanged.connect(self._row_changed)
         column.addWidget(self.list, 1)
         buttons = QHBoxLayout()
@@ -322,6 +325,8 @@ class LibraryTab(QWidget):
             return
         label.setText(exc.message)
         label.show()
+        if self.note.text() == exc.message:
+            self.note.clear()  # said once, in red under the field
         field.setFocus()
 
     def delete(self) -> None:

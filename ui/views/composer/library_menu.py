@@ -4,9 +4,10 @@ Each button opens a menu of the workspace's entries with a preview (a search fie
 the list is long; Return takes the first match). Ctrl+Shift+H and Ctrl+Shift+T open them from
 the keyboard. The chosen text goes in at the cursor of the text box last focused in the composer
 (the main text, a channel's own text or a thread part), replacing a selection, as one step of
-that box's undo (Ctrl+Z takes it out again). Hashtags get a space on either side where the
-neighbouring text needs one; templates go in as written, their placeholders filled
-(:mod:`cmdesk.library.templates`); a placeholder left as typed is pointed out next to the cursor.
+that box's undo (Ctrl+Z takes it out again), with a space on either side where the neighbouring
+text needs one (a template glued to a link would break the link). A template's placeholders are
+filled (:mod:`cmdesk.library.templates`, the campaign as chosen in the composer's labels row);
+a placeholder left as typed is pointed out next to the cursor.
 
 Each group shows its length counted the way the network of the box's channel counts (for the
 main text, the channel of the open tab), and is marked when inserting it would take that text
@@ -256,7 +257,7 @@ class LibraryButtons(QWidget):
     def insert_snippet(self, snippet: SnippetDTO) -> None:
         editor, _channel = self.target()
         filled = self.fill(snippet.text)
-        insert_at_cursor(editor, filled.text)
+        insert_at_cursor(editor, filled.text, spaced=True)
         editor.setFocus()
         self.last_notice = filled.notice()
         if self.last_notice:
@@ -268,10 +269,15 @@ class LibraryButtons(QWidget):
         """``text`` with the placeholders filled from the post as it stands in the composer."""
         host = self.host
         when = host.schedule.value()
+        # The labels row (when the composer has one) holds the campaign as chosen, maybe unsaved.
+        labels = getattr(host, "labels", None)
+        campaign_id = labels.campaign_id() if labels is not None else None
+        if labels is None and host.post is not None:
+            campaign_id = host.post.campaign_id
         campaign = None
-        if host.post is not None and host.post.campaign_id is not None:
+        if campaign_id is not None:
             names = {c.id: c.name for c in host.ctx.plan.list_campaigns(host.workspace.id)}
-            campaign = names.get(host.post.campaign_id)
+            campaign = names.get(campaign_id)
         values = TemplateValues(
             when=utc_to_local(when, host.workspace.timezone) if when else None,
             campaign=campaign,
