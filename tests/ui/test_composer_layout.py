@@ -122,6 +122,12 @@ def test_the_buttons_end_with_the_primary_publish_and_queue_stays_disabled(
     assert dialog.schedule.mapTo(dialog, dialog.schedule.rect().topLeft()).x() < xs[0]
     assert dialog.draft_button.text() == "Save draft"
     assert dialog.draft_button.isDefault()  # Enter saves a draft, as before
-    # Neither channel has posting slots yet: Add to queue says where to give them some.
+    # Add to queue waits for channels, then for their posting slots, and says so.
+    assert (
+        not dialog.queue_button.isEnabled()
+        and "Choose the channels" in dialog.queue_button.toolTip()
+    )
+    for box in dialog.channel_boxes.values():
+        box.setChecked(True)
     assert not dialog.queue_button.isEnabled() and "posting slots" in dialog.queue_button.toolTip()
     assert dialog.publish_button.objectName() == "publishNow"
