@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -330,6 +332,14 @@ def test_week_and_day_views_show_the_band_under_the_day_names(
     days = [calendar.week_grid.day_of_column(c) for c in range(7)]
     first = days.index(max(date(2026, 3, 27), days[0]))
     assert abs(piece.rect.left() - header.sectionViewportPosition(first)) <= 3
+    _hover(header.viewport(), piece.rect.center())
+    assert "Edge" in QToolTip.text() and "Objective: Cross" in QToolTip.text()
+    month = calendar.month_grid
+    calendar.set_mode(CalendarMode.MONTH)
+    month_piece = next(p for p in month.bands.placed() if p.band.campaign.id == cid)
+    QToolTip.hideText()
+    _hover(month.viewport(), month_piece.rect.center())
+    assert "27 Mar 2026 – 3 Apr 2026" in QToolTip.text()
     calendar.set_mode(CalendarMode.DAY)
     day_header = calendar.day_grid.horizontalHeader()
     assert isinstance(day_header, BandHeader)
@@ -337,6 +347,11 @@ def test_week_and_day_views_show_the_band_under_the_day_names(
 
 
 # --- filters ---------------------------------------------------------------------------------------
+
+
+def _hover(widget: QWidget, pos: QPoint) -> None:
+    event = QHelpEvent(QEvent.Type.ToolTip, pos, widget.mapToGlobal(pos))
+    QApplication.sendEvent(widget, event)
 
 
 def _pillar_of_some_post(ctx: AppContext, wid: int) -> int:

@@ -63,8 +63,8 @@ def _length(band: CampaignBand) -> int:
 
 def band_tooltip(band: CampaignBand) -> str:
     c = band.campaign
-    start = f"{c.starts_on:%d %b %Y}" if c.starts_on else "no start date"
-    end = f"{c.ends_on:%d %b %Y}" if c.ends_on else "no end date"
+    start = f"{c.starts_on:%-d %b %Y}" if c.starts_on else "no start date"
+    end = f"{c.ends_on:%-d %b %Y}" if c.ends_on else "no end date"
     lines = [f"<b>{_escape(c.name)}</b>", f"{start} – {end}"]
     if c.objective:
         lines.append(f"Objective: {_escape(c.objective)}")
