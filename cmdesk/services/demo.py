@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from cmdesk import repositories as repo
 from cmdesk.events import ChangeSet
+from cmdesk.library.demo import add_demo_library
 from cmdesk.models import Campaign, Channel, InboxItem, Post, PostTag, Tag, Target, Workspace
 from cmdesk.services.base import Service
 from cmdesk.status import PostStatus, TargetState
@@ -229,6 +230,7 @@ def _build_brand(s: Session, b: _Brand, now: datetime, rng: random.Random) -> li
     s.flush()
 
     created: list[tuple[str, int]] = [("workspace", ws.id)]
+    created.extend(add_demo_library(s, ws.id, b.name))  # hashtag groups and templates
     posts: list[Post] = []
 
     def add_post(day: date | None, status: PostStatus, i: int, at: time | None = None) -> None:

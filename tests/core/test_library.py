@@ -212,3 +212,16 @@ def test_snippet_crud_keeps_unknown_placeholders_and_reports_them(ctx: AppContex
     assert [s.name for s in ctx.library.list_snippets(wid)] == ["CTA"]
     with pytest.raises(NotFoundError):
         ctx.library.get_snippet(sign.id)
+
+
+def test_the_demo_workspaces_have_a_library(ctx: AppContext) -> None:
+    changes = ctx.demo.create_demo()
+    workspaces = ctx.workspaces.list()
+    assert len(workspaces) == 2
+    for ws in workspaces:
+        groups = ctx.library.list_groups(ws.id)
+        snippets = ctx.library.list_snippets(ws.id)
+        assert len(groups) >= 2 and len(snippets) >= 2
+        assert all(parse_hashtags(g.text) == list(g.hashtags) for g in groups)
+        assert all(s.unknown_placeholders == () for s in snippets)
+        assert {g.id for g in groups} <= changes.ids("hashtag_group", "created")
