@@ -25,7 +25,16 @@ def _verbs(sub: argparse._SubParsersAction, name: str) -> argparse._SubParsersAc
 
 
 def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentParser]) -> None:  # type: ignore[type-arg]
-    post = _verbs(sub, "post")
+    _register_post_verbs(_verbs(sub, "post"), common)
+    series = sub.add_parser("series", parents=common, help="recurring and evergreen posts")
+    _register_series_verbs(
+        series.add_subparsers(dest="verb", metavar="VERB", required=True), common
+    )
+
+
+def _register_post_verbs(
+    post: argparse._SubParsersAction[argparse.ArgumentParser], common: list[argparse.ArgumentParser]
+) -> None:
     repeat = post.add_parser(
         "repeat", parents=common, help="repeat a post by a rule, from its own date and time"
     )
@@ -61,8 +70,11 @@ def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentPars
     stop.add_argument("post_id", type=int, metavar="ID")
     stop.set_defaults(handler=cmd_stop)
 
-    series = sub.add_parser("series", parents=common, help="recurring and evergreen posts")
-    verbs = series.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+def _register_series_verbs(
+    verbs: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: list[argparse.ArgumentParser],
+) -> None:
     lst = verbs.add_parser("list", parents=common, help="every series of a workspace, in words")
     lst.add_argument("--workspace")
     lst.set_defaults(handler=cmd_list)

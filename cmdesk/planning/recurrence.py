@@ -151,12 +151,8 @@ def _parse(text: str, start: datetime) -> rrule:
     return parsed
 
 
-def check_rrule(text: str, start: datetime, tz: str, *, new: bool = True) -> Rule:
-    """Check an RRULE read from a naive wall-clock ``start``; a ``ValidationError`` says why not.
-
-    A UTC ``UNTIL`` (ending in Z) is turned into the workspace's wall-clock time. A ``new`` rule
-    must give a date after the start; a stored one may have been cut down to the start alone.
-    """
+def _parts(text: str) -> dict[str, str]:
+    """NAME=VALUE parts of a rule, upper-cased; a ``ValidationError`` for a malformed one."""
     text = text.strip().removeprefix("RRULE:")
     parts: dict[str, str] = {}
     for raw in (p for p in text.split(";") if p.strip()):
@@ -171,6 +167,16 @@ def check_rrule(text: str, start: datetime, tz: str, *, new: bool = True) -> Rul
         if name in parts:
             raise _bad(f"{name} is given twice")
         parts[name] = value
+    return parts
+
+
+def check_rrule(text: str, start: datetime, tz: str, *, new: bool = True) -> Rule:
+    """Check an RRULE read from a naive wall-clock ``start``; a ``ValidationError`` says why not.
+
+    A UTC ``UNTIL`` (ending in Z) is turned into the workspace's wall-clock time. A ``new`` rule
+    must give a date after the start; a stored one may have been cut down to the start alone.
+    """
+    parts = _parts(text)
     if "FREQ" not in parts:
         raise _bad("it needs FREQ (DAILY, WEEKLY, MONTHLY or YEARLY)")
     if parts["FREQ"] not in _FREQS:

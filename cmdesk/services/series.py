@@ -157,23 +157,7 @@ class SeriesService(SeriesStart):
         now = self.clock.now()
         with self._write() as s:
             series = self._series(s, series_id)
-            tz = repo.get_workspace(s, series.workspace_id).timezone
-            order = plan.key_order(from_key) if from_key else None
-            chosen: list[Post] = []
-            for post in plan.series_posts(s, series_id):
-                if post.status in plan.DONE:
-                    continue
-                if order is not None:
-                    here = plan.key_order(post.series_key)
-                    if here < order or (here > order and post.series_detached):
-                        continue
-                elif post.series_detached or not plan.is_future(post, series, now, tz):
-                    continue
-                try:
-                    self.rules.check_editable(post, None)
-                except ValidationError:
-                    continue  # being sent: its content is fixed
-                chosen.append(post)
+            chosen = self._to_edit(s, series, from_key, now)
             if not chosen:
                 raise ValidationError("No occurrence of this series is left to change.")
             before, after = [], []
@@ -190,6 +174,29 @@ class SeriesService(SeriesStart):
             )
         )
         return SeriesEdit(series_id, label, tuple(before), tuple(after))
+
+    def _to_edit(
+        self, s: Session, series: PostSeries, from_key: str | None, now: datetime
+    ) -> list[Post]:
+        """The occurrences an edit of the series changes (see :meth:`update_series`)."""
+        tz = repo.get_workspace(s, series.workspace_id).timezone
+        order = plan.key_order(from_key) if from_key else None
+        chosen: list[Post] = []
+        for post in plan.series_posts(s, series.id):
+            if post.status in plan.DONE:
+                continue
+            if order is not None:
+                here = plan.key_order(post.series_key)
+                if here < order or (here > order and post.series_detached):
+                    continue
+            elif post.series_detached or not plan.is_future(post, series, now, tz):
+                continue
+            try:
+                self.rules.check_editable(post, None)
+            except ValidationError:
+                continue  # being sent: its content is fixed
+            chosen.append(post)
+        return chosen
 
     def apply_series_edit(self, edit: SeriesEdit) -> SeriesEdit:
         """Undo (pass ``edit.reversed()``) or redo an edit of a series, all or none."""

@@ -108,18 +108,7 @@ class RepeatPanel(QWidget):
         row.addWidget(self.every_unit)
         row.addStretch(1)
         form.addRow("&Every:", self.every_row)
-        self.weekly_row = self._weekly()
-        form.addRow("On:", self.weekly_row)
-        self.monthly_row = self._monthly()
-        form.addRow("&Day:", self.monthly_row)
-        self.rrule = QLineEdit()
-        self.rrule.setPlaceholderText("FREQ=WEEKLY;BYDAY=MO,TH")
-        self.rrule.setAccessibleName("Recurrence rule (RRULE)")
-        self.rrule.setToolTip("An RFC 5545 RRULE without DTSTART: the post's time is the start.")
-        form.addRow("R&ULE:", self.rrule)
-        self._evergreen(form)
-        self.ends_row = self._ends()
-        form.addRow("E&nds:", self.ends_row)
+        self._rows(form)
         self.form = form
         layout.addLayout(form)
         # Alt+letter on a row's label reaches the row's first field, not its container.
@@ -137,6 +126,26 @@ class RepeatPanel(QWidget):
         self.summary.setMinimumHeight(self.fontMetrics().lineSpacing() * 7)
         layout.addWidget(self.summary)
         layout.addStretch(1)
+        self._connect()
+        self._mode_changed()
+
+    def _rows(self, form: QFormLayout) -> None:
+        """The rows under Repeat and Every; only those of the chosen kind are shown."""
+        self.weekly_row = self._weekly()
+        form.addRow("On:", self.weekly_row)
+        self.monthly_row = self._monthly()
+        form.addRow("&Day:", self.monthly_row)
+        self.rrule = QLineEdit()
+        self.rrule.setPlaceholderText("FREQ=WEEKLY;BYDAY=MO,TH")
+        self.rrule.setAccessibleName("Recurrence rule (RRULE)")
+        self.rrule.setToolTip("An RFC 5545 RRULE without DTSTART: the post's time is the start.")
+        form.addRow("R&ULE:", self.rrule)
+        self._evergreen(form)
+        self.ends_row = self._ends()
+        form.addRow("E&nds:", self.ends_row)
+
+    def _connect(self) -> None:
+        """Every field refreshes the sentence and the dates."""
         self.mode.currentIndexChanged.connect(self._mode_changed)
         for spin in (self.every, self.count, self.ever_days):
             spin.valueChanged.connect(self._refresh)
@@ -147,7 +156,6 @@ class RepeatPanel(QWidget):
         self.until.dateChanged.connect(self._refresh)
         self.rrule.textChanged.connect(self._refresh)
         self.variations.textChanged.connect(self._refresh)
-        self._mode_changed()
 
     # --- rows --------------------------------------------------------------------------------
 
