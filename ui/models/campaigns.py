@@ -16,6 +16,8 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractListModel,
     QByteArray,
+    QDate,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -39,16 +41,22 @@ class CampaignRole(IntEnum):
     PROGRESS = Qt.ItemDataRole.UserRole + 5  # str: "8 of 27 published · 12 scheduled"
 
 
+def short_date(day: date, *, year: bool = True) -> str:
+    """E.g. "3 Mar 2026" in the user's language (``year=False``: "3 Mar")."""
+    return QLocale().toString(
+        QDate(day.year, day.month, day.day), "d MMM yyyy" if year else "d MMM"
+    )
+
+
 def date_range(c: CampaignDTO) -> str:
     """E.g. "16 Nov – 26 Dec 2026", "From 3 Mar 2026", "No dates"."""
     start, end = c.starts_on, c.ends_on
     if start and end:
-        left = f"{start:%-d %b}" if start.year == end.year else f"{start:%-d %b %Y}"
-        return f"{left} – {end:%-d %b %Y}"
+        return f"{short_date(start, year=start.year != end.year)} – {short_date(end)}"
     if start:
-        return f"From {start:%-d %b %Y}"
+        return f"From {short_date(start)}"
     if end:
-        return f"Until {end:%-d %b %Y}"
+        return f"Until {short_date(end)}"
     return "No dates"
 
 

@@ -27,6 +27,7 @@ from cmdesk.campaigns.dto import CampaignBand
 from ui.delegates.chip import chip_font
 from ui.delegates.day_cell import PADDING, header_rect
 from ui.models.calendar_grid import CalendarRole
+from ui.models.campaigns import short_date
 
 #: Space between two lanes and around the strip.
 LANE_GAP = 2
@@ -63,8 +64,8 @@ def _length(band: CampaignBand) -> int:
 
 def band_tooltip(band: CampaignBand) -> str:
     c = band.campaign
-    start = f"{c.starts_on:%-d %b %Y}" if c.starts_on else "no start date"
-    end = f"{c.ends_on:%-d %b %Y}" if c.ends_on else "no end date"
+    start = short_date(c.starts_on) if c.starts_on else "no start date"
+    end = short_date(c.ends_on) if c.ends_on else "no end date"
     lines = [f"<b>{_escape(c.name)}</b>", f"{start} – {end}"]
     if c.objective:
         lines.append(f"Objective: {_escape(c.objective)}")
@@ -75,7 +76,10 @@ def bands_description(bands: Sequence[CampaignBand]) -> str:
     """What a screen reader hears about the bands shown: each campaign and its dates."""
     if not bands:
         return ""
-    parts = [f"{b.campaign.name} ({b.first:%-d %b} to {b.last:%-d %b})" for b in bands]
+    parts = [
+        f"{b.campaign.name} ({short_date(b.first, year=False)} to {short_date(b.last, year=False)})"
+        for b in bands
+    ]
     return "Campaigns shown: " + "; ".join(parts)
 
 
