@@ -151,6 +151,9 @@ HARBOR = _Brand(
     times=("09:00", "11:30", "14:00", "17:45", "19:00"),
 )
 
+#: Tags get muted colours of their own, so the tag filter and the Campaigns page show them apart.
+_TAG_COLORS = ("#7f8c8d", "#5d6d7e", "#a04000", "#1e8449", "#6c3483", "#b7950b")
+
 _FUTURE_STATUSES = (
     [PostStatus.SCHEDULED] * 10
     + [PostStatus.APPROVED] * 3
@@ -225,7 +228,10 @@ def _build_brand(s: Session, b: _Brand, now: datetime, rng: random.Random) -> li
         s.add(camp)
         campaigns.append(camp)
     pillars = [Tag(workspace_id=ws.id, kind="pillar", name=n, color=c) for n, c in b.pillars]
-    tags = [Tag(workspace_id=ws.id, kind="tag", name=n, color="#7f8c8d") for n in b.tags]
+    tags = [
+        Tag(workspace_id=ws.id, kind="tag", name=n, color=_TAG_COLORS[i % len(_TAG_COLORS)])
+        for i, n in enumerate(b.tags)
+    ]
     s.add_all(pillars + tags)
     s.flush()
 
