@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from cmdesk.errors import ValidationError
@@ -43,14 +43,22 @@ def write_plan(s: Session, plan: ImportPlan, media_root: Path, now: datetime) ->
     tags = _names(s, wid, plan.new_tags, "tag")
     assets: dict[str, int] = {}
     media = [[_asset(s, wid, m, media_root, now, assets) for m in p.media] for p in posts]
+    # Core statements on the tables: the ORM's bulk path would send one INSERT a row.
+    table = _table(Post)
     ids = list(
-        s.scalars(
-            insert(Post).returning(Post.id, sort_by_parameter_order=True),
+        s.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
             [_post_row(wid, p, campaigns, pillars, now) for p in posts],
-        )
+        ).scalars()
     )
     _links(s, posts, ids, tags, media, now)
     return ids
+
+
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _post_row(
@@ -105,7 +113,7 @@ def _links(
             attached.append({"post_id": pid, "media_id": mid, "position": position})
     for model, rows in ((Target, targets), (PostTag, labels), (PostMedia, attached)):
         if rows:
-            s.execute(insert(model), rows)
+            s.execute(insert(_table(model)), rows)
 
 
 def _names(s: Session, wid: int, new: tuple[str, ...], kind: str) -> dict[str, int]:
