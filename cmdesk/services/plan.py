@@ -119,14 +119,19 @@ class PlanService(Service):
         with self._read() as s:
             return repo.post_summaries(s, workspace_id, filter or PostFilter(), limit=limit)
 
-    def list_unscheduled(self, workspace_id: int) -> list[PostSummary]:
-        """Drafts and ideas without a time: the side list dragged onto the calendar."""
-        f = PostFilter(
-            scheduled=False,
-            statuses=frozenset(
-                {PostStatus.IDEA, PostStatus.DRAFT, PostStatus.IN_REVIEW, PostStatus.APPROVED}
-            ),
-        )
+    def list_unscheduled(
+        self, workspace_id: int, filter: PostFilter | None = None
+    ) -> list[PostSummary]:
+        """Drafts and ideas without a time: the side list dragged onto the calendar.
+
+        ``filter`` is the calendar's (campaign, pillar, tag, channel, text, status).
+        """
+        unplaced = {PostStatus.IDEA, PostStatus.DRAFT, PostStatus.IN_REVIEW, PostStatus.APPROVED}
+        given = filter or PostFilter()
+        statuses = unplaced & given.statuses if given.statuses else unplaced
+        if not statuses:
+            return []  # the filter asks only for statuses the side list never holds
+        f = replace(given, scheduled=False, statuses=frozenset(statuses), start=None, end=None)
         with self._read() as s:
             return repo.post_summaries(s, workspace_id, f)
 

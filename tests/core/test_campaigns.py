@@ -262,3 +262,17 @@ def test_pillar_filter_counts_the_right_local_day_across_daylight_saving(
     f = PostFilter(pillar_ids=frozenset({pillar}))
     days = ctx.plan.calendar_days(wid, day - timedelta(days=1), day + timedelta(days=2), filter=f)
     assert days.day_counts == {day - timedelta(days=1): 1, day: 2, day + timedelta(days=1): 1}
+
+
+def test_unscheduled_posts_follow_the_calendar_filter(ctx: AppContext) -> None:
+    wid = workspace(ctx)
+    cid = _campaign(ctx, wid)
+    a, b = post(ctx, wid, title="in"), post(ctx, wid, title="out")
+    ctx.campaigns.label_posts([a], campaign_id=cid)
+    assert {p.id for p in ctx.plan.list_unscheduled(wid)} == {a, b}
+    only = PostFilter(campaign_ids=frozenset({cid}))
+    assert [p.id for p in ctx.plan.list_unscheduled(wid, only)] == [a]
+    published = PostFilter(statuses=frozenset({PostStatus.PUBLISHED}))
+    assert ctx.plan.list_unscheduled(wid, published) == []
+    drafts = PostFilter(statuses=frozenset({PostStatus.DRAFT, PostStatus.PUBLISHED}))
+    assert {p.id for p in ctx.plan.list_unscheduled(wid, drafts)} == {a, b}

@@ -398,6 +398,9 @@ def test_show_campaign_filters_the_calendar_and_goes_to_its_start(
     assert calendar.anchor == date(2026, 3, 27)
     assert calendar.filters.bar.campaign.currentData() == cid
     assert calendar.month_model.post_count() == 0  # the new campaign has no posts yet
+    assert calendar.unscheduled_model.rowCount() == 0  # nor drafts waiting for a time
+    calendar.filters.bar.clear_button.click()
+    assert calendar.unscheduled_model.rowCount() > 0
 
 
 def test_board_filter_by_pillar(qtbot: QtBot, demo_ctx: AppContext) -> None:

@@ -109,7 +109,7 @@ class CalendarPage(PlanPage):
             self._connect_grid(grid)
         self._build_toolbar()
         self.filters = CalendarFilters(ctx, self)
-        self.filters.changed.connect(lambda _f: self._show_period())
+        self.filters.changed.connect(lambda _f: self.refresh())
         self._build_layout()
         self._connect()
         self._today_timer = QTimer(self)
@@ -369,7 +369,7 @@ class CalendarPage(PlanPage):
 
     def _load_side_list(self) -> None:
         ws = self.workspace
-        posts = self._ctx.plan.list_unscheduled(ws.id) if ws else []
+        posts = self._ctx.plan.list_unscheduled(ws.id, self.filters.current()) if ws else []
         self.unscheduled_model.set_posts(ws.id if ws else 0, posts)
 
     def _update_labels(self) -> None:
