@@ -74,7 +74,7 @@ def _entries(buttons: LibraryButtons, menu_name: str) -> dict[str, QAction]:
     menu = getattr(buttons, menu_name)
     menu.aboutToShow.emit()
     return {
-        a.text().split("   ")[0]: a
+        a.text().split("  ·  ")[0]: a
         for a in menu.actions()
         if not a.isSeparator() and not isinstance(a, QWidgetAction)
     }
@@ -246,3 +246,21 @@ def test_shortcuts_open_the_menus(composer: ComposerDialog, qtbot: QtBot) -> Non
 
 
 Opener = Callable[..., object]
+
+
+def test_the_main_text_is_measured_for_a_channel_that_posts_it(
+    composer: ComposerDialog, setup: Setup, qtbot: QtBot
+) -> None:
+    sky = composer.tab(setup.sky)
+    composer.tabs.setCurrentWidget(sky)
+    sky.mode_buttons[Mode.OWN].setChecked(True)  # Sky ignores the main text now
+    composer.master.setPlainText("x" * 250)
+    _focus(qtbot, composer.master, 250)
+    entries = _entries(composer.library_buttons, "hashtag_menu")
+    # Mastodon counts characters against 500: the long group (287) would take it to 538.
+    assert "(287 characters)" in entries["Everything"].text()
+    assert "too long for Masto" in entries["Everything"].text()
+    sky.mode_buttons[Mode.MASTER].setChecked(True)
+    entries = _entries(composer.library_buttons, "hashtag_menu")
+    assert entries["Bakery"].text().endswith("(15 graphemes)")  # 250 + 16 fits in 300
+    assert "too long for Sky" in entries["Everything"].text()

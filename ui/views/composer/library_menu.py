@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -40,7 +40,7 @@ from cmdesk.dto import ChannelDTO, PostDetail, WorkspaceDTO
 from cmdesk.library.dto import HashtagGroupDTO, SnippetDTO
 from cmdesk.library.templates import FilledTemplate, TemplateValues, fill_template, first_link
 from cmdesk.timeutil import utc_to_local
-from ui.views.composer.channel_tab import ChannelTab
+from ui.views.composer.channel_tab import ChannelTab, Mode
 from ui.views.composer.schedule import SchedulePicker
 
 #: A search field is shown above the entries from this many on.
@@ -151,8 +151,18 @@ class LibraryButtons(QWidget):
         return self.host.master, self._open_channel()
 
     def _open_channel(self) -> ChannelDTO | None:
-        tab = self.host.tabs.currentWidget()
-        return tab.channel if isinstance(tab, ChannelTab) else None
+        """The channel the main text is measured for: the open tab's, if it posts the main text.
+
+        Otherwise the first tab that does (a channel with its own text ignores the main text).
+        """
+        tabs = self.host.tabs
+        shown = [tabs.widget(i) for i in range(tabs.count())]
+        current = tabs.currentWidget()
+        ordered = [current, *shown]
+        for tab in ordered:
+            if isinstance(tab, ChannelTab) and tab.mode() is Mode.MASTER:
+                return tab.channel
+        return current.channel if isinstance(current, ChannelTab) else None
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         if isinstance(new, QPlainTextEdit) and any(new is e for e, _ in self.editors()):
@@ -178,8 +188,8 @@ class LibraryButtons(QWidget):
     def _group_action(
         self, group: HashtagGroupDTO, editor: QPlainTextEdit, channel: ChannelDTO | None
     ) -> QAction:
-        action = QAction(self)
-        label = f"{group.name}   {_elide(group.text)}"
+        action = QAction(self.hashtag_menu)  # deleted by the menu's clear() on the next opening
+        label = f"{group.name}  ·  {_elide(group.text)}"
         tip = group.text
         if channel is not None:
             composer = self.host.ctx.composer
@@ -199,9 +209,9 @@ class LibraryButtons(QWidget):
         return action
 
     def _snippet_action(self, snippet: SnippetDTO) -> QAction:
-        action = QAction(self)
+        action = QAction(self.template_menu)
         first = next((line for line in snippet.text.splitlines() if line.strip()), "")
-        action.setText(f"{snippet.name}   {_elide(first)}".replace("&", "&&"))
+        action.setText(f"{snippet.name}  ·  {_elide(first)}".replace("&", "&&"))
         tip = snippet.text
         if snippet.unknown_placeholders:
             tip += "\n\nInserted as typed: " + ", ".join(snippet.unknown_placeholders)
@@ -244,7 +254,8 @@ class LibraryButtons(QWidget):
         field.returnPressed.connect(first)
         holder = QWidgetAction(menu)
         holder.setDefaultWidget(field)
-        menu.aboutToShow.connect(field.setFocus)
+        # Once the menu is up (this runs while it opens), so that typing filters at once.
+        QTimer.singleShot(0, field, field.setFocus)
         return holder
 
     # --- inserting ---------------------------------------------------------------------------
