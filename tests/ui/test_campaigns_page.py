@@ -20,6 +20,7 @@ from cmdesk.status import PostStatus
 from cmdesk.timeutil import at_wall_time
 from ui.actions import PlanActions
 from ui.models.campaigns import CampaignListModel, CampaignRole, LabelListModel, date_range, phase
+from ui.models.post_table import PostTableRole
 from ui.views import campaigns_page, labels_panel
 from ui.views.board_page import BoardPage
 from ui.views.calendar_filters import show_campaign
@@ -28,6 +29,7 @@ from ui.views.campaign_bands import BandHeader, assign_lanes, band_tooltip
 from ui.views.campaigns_page import CampaignsPage
 from ui.views.composer import ComposerDialog, SaveKind
 from ui.views.labels_panel import Asker
+from ui.views.list_page import ListPage
 
 
 class Answers(Asker):
@@ -467,3 +469,30 @@ def test_every_control_is_named(page: CampaignsPage, calendar: CalendarPage) -> 
         controls = _visible_controls(root)
         assert len(controls) > 8
         assert [type(w).__name__ for w in controls if not _name(w, root)] == []
+
+
+def test_list_filter_by_pillar_and_tag(qtbot: QtBot, demo_ctx: AppContext) -> None:
+    page = ListPage(demo_ctx, PlanActions(demo_ctx))
+    qtbot.addWidget(page)
+    ws = demo_ctx.workspaces.list()[0]
+    page.set_workspace(ws)
+    page.show()
+    qtbot.waitExposed(page)
+
+    def rows() -> list[int]:
+        proxy = page.proxy
+        return [proxy.index(r, 0).data(PostTableRole.POST_ID) for r in range(proxy.rowCount())]
+
+    everything = rows()
+    pillar = _pillar_of_some_post(demo_ctx, ws.id)
+    bar = page.filter_bar
+    assert bar.tag.itemText(0) == "Any tag" and bar.tag.findData(pillar) == -1
+    bar.pillar.setCurrentIndex(bar.pillar.findData(pillar))
+    shown = rows()
+    assert shown and len(shown) < len(everything)
+    assert all(demo_ctx.plan.get_post(pid).pillar_id == pillar for pid in shown)
+    tag = next(s.tag.id for s in demo_ctx.campaigns.list_labels(ws.id) if s.tag.kind == "tag")
+    bar.tag.setCurrentIndex(bar.tag.findData(tag))
+    both = rows()
+    assert set(both) <= set(shown)
+    assert all(tag in demo_ctx.plan.get_post(pid).tag_ids for pid in both)
