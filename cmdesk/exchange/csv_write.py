@@ -26,8 +26,12 @@ from cmdesk.services.media import image_size
 from cmdesk.status import PostStatus, TargetState
 
 
-def write_plan(s: Session, plan: ImportPlan, media_root: Path, now: datetime) -> list[int]:
-    """Create the plan's new posts; returns their ids in file order.
+def write_plan(
+    s: Session, plan: ImportPlan, media_root: Path, now: datetime
+) -> list[tuple[str, int]]:
+    """Create the plan's new posts (and labels); returns what was made as (kind, id) pairs.
+
+    Posts come first, in file order, then the campaigns and labels created for them.
 
     Every row was checked against this workspace by :func:`~cmdesk.exchange.csv_import.check_table`
     (content, channels, labels, a time from now on), so the rows are written in bulk, as
@@ -52,7 +56,14 @@ def write_plan(s: Session, plan: ImportPlan, media_root: Path, now: datetime) ->
         ).scalars()
     )
     _links(s, posts, ids, tags, media, now)
-    return ids
+    made = [("post", pid) for pid in ids]
+    made += [("campaign", campaigns[n.casefold()]) for n in plan.new_campaigns]
+    made += [
+        ("tag", labels[n.casefold()])
+        for new, labels in ((plan.new_pillars, pillars), (plan.new_tags, tags))
+        for n in new
+    ]
+    return made
 
 
 def _table(model: type[Any]) -> Table:

@@ -90,13 +90,14 @@ class ExchangeService(Service):
         if not plan.to_create:
             return ChangeSet()
         with self._write() as s:
-            created = write_plan(s, plan, self.media_root, self.clock.now())
-        n = len(created)
+            made = write_plan(s, plan, self.media_root, self.clock.now())
+        posts = [pid for kind, pid in made if kind == "post"]
+        n = len(posts)
         return self._emit(
             ChangeSet.of(
-                created=[("post", pid) for pid in created],
+                created=made,
                 description=f"import of {n} post{'s' if n != 1 else ''}",
-                subject=created[0],
+                subject=posts[0],
             )
         )
 

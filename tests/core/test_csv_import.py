@@ -170,7 +170,9 @@ def test_create_missing_adds_the_labels_in_the_same_transaction(ctx: AppContext)
     text = "text,campaign,tags,pillar\na,Winter,x|y,Fun\nb,winter,X,\n"
     plan = ctx.exchange.check_csv(wid, text, create_missing=True)
     assert plan.ok and plan.new_campaigns == ("Winter",) and plan.new_tags == ("x", "y")
-    ctx.exchange.import_csv(wid, plan)
+    changes = ctx.exchange.import_csv(wid, plan)
+    assert len(changes.ids("campaign", "created")) == 1
+    assert len(changes.ids("tag", "created")) == 3  # x, y and the pillar Fun
     with ctx.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Campaign)) == 1
         assert s.scalar(select(func.count()).select_from(Tag)) == 3
