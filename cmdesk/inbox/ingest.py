@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cmdesk.adapters.base import InboxNotice
+from cmdesk.arrival_order import hold_arrivals
 from cmdesk.models import InboxItem, Target
 from cmdesk.status import InboxState
 from cmdesk.text.html import clean_name, clean_text, clip, safe_html_to_text, sanitize_html
@@ -98,6 +99,7 @@ def store(
     _link_targets(s, channel_id, rows)
     for r in rows:
         del r["_root"]
+    hold_arrivals(s)  # ids must commit in order for the announcement claims
     dialect = s.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (

@@ -5,8 +5,10 @@ Like the inbox's claim (``cmdesk/services/notification_claims.py``), one ``app_s
 listened post id scanned}``. ``claim`` locks it (``BEGIN IMMEDIATE`` on SQLite, ``FOR UPDATE`` on
 PostgreSQL), reads the texts above both marks, moves the marks past them and returns the items
 that hold an alert word, all in one transaction: the window and the daemon may both look, only
-the first finds them. Everything above the marks is scanned whatever the alert words are, so
-words added later do not fire on old posts; the very first claim only sets the marks.
+the first finds them. Inserts and claims take turns (``cmdesk/arrival_order.py``), so no text
+commits below the marks after they moved. Everything above the marks is scanned whatever the
+alert words are, so words added later do not fire on old posts; the very first claim only sets
+the marks.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cmdesk.arrival_order import hold_arrivals
 from cmdesk.listening.alert_words import AlertMatcher
 from cmdesk.models import AppSetting, Channel, InboxItem, ListenedPost, SavedSearch
 from cmdesk.services.base import Service
@@ -73,6 +76,7 @@ class AlertWordClaims(Service):
         """Scan what arrived since the last claim for ``words``; one transaction."""
         matcher = AlertMatcher(words)
         with self._write() as s:
+            hold_arrivals(s)  # no insert in progress may commit an id below ``newest``
             newest = (
                 int(s.scalar(select(func.max(InboxItem.id))) or 0),
                 int(s.scalar(select(func.max(ListenedPost.id))) or 0),

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cmdesk.adapters.base import InboxNotice
+from cmdesk.arrival_order import hold_arrivals
 from cmdesk.listening.dto import ListenedPostDTO, SavedSearchDTO, SearchKind
 from cmdesk.models import Channel, ListenedPost, SavedSearch
 from cmdesk.text.html import clean_name, clean_text, clip, safe_html_to_text, sanitize_html
@@ -179,6 +180,7 @@ def store(s: Session, search_id: int, notices: Sequence[InboxNotice], now: datet
     # Networks list newest first; ids should follow arrival, so posts of the same second still
     # list newest first (lists order by created_at, then id).
     ordered = sorted(reversed(list(rows.values())), key=lambda r: r["created_at"])
+    hold_arrivals(s)  # ids must commit in order for the alert-word claims
     insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = (
         insert(ListenedPost)

@@ -5,9 +5,11 @@ Both processes share the database, so the decision is a claim stored there: one
 announced. ``claim_inbox`` reads it with the row locked (``BEGIN IMMEDIATE`` on SQLite,
 ``SELECT ... FOR UPDATE`` on PostgreSQL), takes every item above it and moves it past them in
 the same transaction: whoever commits first has claimed those items and tells the person; the
-other finds nothing above the mark. The id, not the network's ``received_at``, orders arrivals,
-because a channel polled late brings items older than ones already announced, and those are
-news too.
+other finds nothing above the mark. On PostgreSQL, where ids are taken at insert but may commit
+out of order, the claim first waits for any insert in progress (``cmdesk/arrival_order.py``), so
+no item commits below the mark after it moved. The id, not the network's ``received_at``, orders
+arrivals, because a channel polled late brings items older than ones already announced, and
+those are news too.
 
 The first claim on a database only sets the mark at the newest item: what arrived before
 anyone listened is not news (the inbox's counts still show it).
@@ -26,6 +28,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from cmdesk.arrival_order import hold_arrivals
 from cmdesk.models import AppSetting, Channel, InboxItem, Workspace
 from cmdesk.services.base import Service
 
@@ -115,6 +118,7 @@ class NotificationClaims(Service):
         removed channel, are passed over silently.
         """
         with self._write() as s:
+            hold_arrivals(s)  # no insert in progress may commit an id below ``newest``
             newest = int(s.scalar(select(func.max(InboxItem.id))) or 0)
             _insert_ignore(s, MARK_KEY, newest)
             row = s.scalars(
