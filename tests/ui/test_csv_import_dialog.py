@@ -169,3 +169,30 @@ def test_calendar_settings_choose_write_and_copy(
     assert QGuiApplication.clipboard().text() == str(tmp_path / "Brand.ics")
     box.set_folder("")
     assert empty_ctx.settings.get("ics_folder") == "" and not box.files.isVisible()
+
+
+def test_closing_during_a_check_drops_its_result(
+    qtbot: QtBot, empty_ctx: AppContext, tmp_path: Path, runner: TaskRunner
+) -> None:
+    dialog, _actions, _runner = _dialog(qtbot, empty_ctx, runner)
+    path = tmp_path / "good.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    dialog.set_path(str(path))
+    dialog.reject()
+    qtbot.waitUntil(runner.is_idle)
+    assert dialog.plan is None and dialog.result() == 0
+
+
+def test_the_dialog_stays_open_while_importing(
+    qtbot: QtBot, empty_ctx: AppContext, tmp_path: Path, runner: TaskRunner
+) -> None:
+    dialog, _actions, _runner = _dialog(qtbot, empty_ctx, runner)
+    path = tmp_path / "good.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    _check(qtbot, dialog, runner, path)
+    dialog.show()
+    with qtbot.waitSignal(dialog.imported):
+        dialog.do_import()
+        dialog.reject()  # refused: the import is being written
+        assert dialog.isVisible()
+    assert not dialog.isVisible()

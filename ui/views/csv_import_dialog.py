@@ -35,7 +35,7 @@ from cmdesk.exchange.csv_import import ImportPlan
 from ui.actions import PlanActions
 from ui.errors import show_error
 from ui.models.exchange import ImportPreviewModel, ImportProblemsModel
-from ui.tasks import TaskRunner
+from ui.tasks import Task, TaskRunner
 from ui.undo_commands import RestoreCommand
 
 
@@ -75,6 +75,8 @@ class CsvImportDialog(QDialog):
         self.plan_actions = actions
         self.plan: ImportPlan | None = None
         self._generation = 0
+        self._check_task: Task[ImportPlan] | None = None
+        self._importing = False
         self.setWindowTitle(f"Import posts from CSV into {workspace.name}")
         self.setAccessibleName("Import posts from CSV")
         self.resize(900, 560)
@@ -163,7 +165,9 @@ class CsvImportDialog(QDialog):
         generation = self._generation
         self._show(None, "Checking the file…")
         wid, create = self.workspace.id, self.create_missing.isChecked()
-        self.runner.run(
+        if self._check_task is not None:
+            self._check_task.cancel()
+        self._check_task = self.runner.run(
             lambda: self.ctx.exchange.check_csv(wid, Path(path), create_missing=create),
             lambda plan: self._checked(generation, plan),
             lambda exc: self._failed(generation, exc),
@@ -171,10 +175,12 @@ class CsvImportDialog(QDialog):
         )
 
     def _checked(self, generation: int, plan: ImportPlan) -> None:
+        self._check_task = None  # delivered: the runner deletes it
         if generation == self._generation:  # an older check finishing late is ignored
             self._show(plan, _verdict(plan))
 
     def _failed(self, generation: int, exc: BaseException) -> None:
+        self._check_task = None
         if generation == self._generation:
             self._show(None, "The file could not be checked.")
             show_error(self, exc)
@@ -206,6 +212,7 @@ class CsvImportDialog(QDialog):
             return
         self.import_button.setEnabled(False)
         self.status.setText("Importing…")
+        self._importing = True
         wid = self.workspace.id
         self.runner.run(
             lambda: self.ctx.exchange.import_csv(wid, plan),
@@ -215,6 +222,7 @@ class CsvImportDialog(QDialog):
         )
 
     def _imported(self, changes: ChangeSet) -> None:
+        self._importing = False
         ids = sorted(changes.ids("post", "created"))
         text = f"Import of {len(ids)} post{'s' if len(ids) != 1 else ''}"
         if self.plan_actions is not None and ids:
@@ -224,8 +232,17 @@ class CsvImportDialog(QDialog):
         self.accept()
 
     def _import_failed(self, exc: BaseException) -> None:
+        self._importing = False
         show_error(self, exc)
         self.check_again()  # show what changed since the check
+
+    def done(self, result: int) -> None:
+        """Close, unless an import is being written (its undo step must still be recorded)."""
+        if self._importing:
+            return
+        if self._check_task is not None:
+            self._check_task.cancel()  # its result would arrive at a closed dialog
+        super().done(result)
 
 
 def _verdict(plan: ImportPlan) -> str:
