@@ -48,10 +48,8 @@ def _event(r: PostRecord) -> Event | None:
     event.add("dtstart", start)
     event.add("dtend", start + EVENT_LENGTH)
     event.add("summary", summary(r))
-    lines = [r.text] if r.text else []
-    lines.append(f"Channels: {', '.join(r.channels) or 'none'}")
-    lines.append(f"Status: {PostStatus(r.status).label}")
-    event.add("description", "\n\n".join(lines[:1]) + "\n\n" + "\n".join(lines[1:]))
+    facts = f"Channels: {', '.join(r.channels) or 'none'}\nStatus: {PostStatus(r.status).label}"
+    event.add("description", f"{r.text}\n\n{facts}" if r.text.strip() else facts)
     categories = [c for c in (r.campaign, r.pillar, *r.tags) if c]
     if categories:
         event.add("categories", categories)
