@@ -335,6 +335,8 @@ _POST = st.fixed_dictionaries(
         ),
         "channels": st.sets(st.sampled_from(["Masto", "Sky"])),
         "tags": st.sets(st.sampled_from(["promo", "video"])),
+        "campaign": st.booleans(),
+        "pillar": st.booleans(),
     }
 )
 
@@ -349,6 +351,7 @@ def test_export_then_import_gives_the_same_plan(
     source, masto, sky = _ws(ctx, tz)
     _labels(ctx, source)
     tag_ids = {t.name: t.id for t in ctx.plan.list_tags(source)}
+    campaign = ctx.plan.list_campaigns(source)[0].id
     for p in posts:
         when = None
         if p["when"] is not None:
@@ -363,6 +366,8 @@ def test_export_then_import_gives_the_same_plan(
             text=str(p["text"]),
             channel_ids=channels,
             tag_ids=tuple(tag_ids[t] for t in p["tags"]),  # type: ignore[attr-defined]
+            campaign_id=campaign if p["campaign"] else None,
+            pillar_id=tag_ids["Education"] if p["pillar"] else None,
         )
         ctx.plan.create_post(source, data, status=status, scheduled_at=when)  # type: ignore[arg-type]
     first, n = ctx.exchange.render_csv(source)
