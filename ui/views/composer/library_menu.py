@@ -165,7 +165,10 @@ class LibraryButtons(QWidget):
         return current.channel if isinstance(current, ChannelTab) else None
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if isinstance(new, QPlainTextEdit) and any(new is e for e, _ in self.editors()):
+        # Only boxes of this composer: other windows' editors (and their focus) are not ours.
+        if not isinstance(new, QPlainTextEdit) or new.window() is not self.window():
+            return
+        if any(new is e for e, _ in self.editors()):
             self._last_editor = new
 
     # --- the menus ---------------------------------------------------------------------------
