@@ -62,3 +62,29 @@ class CampaignBand:
 
     def covers(self, day: date) -> bool:
         return self.first <= day <= self.last
+
+
+@dataclass(frozen=True, slots=True)
+class PostLabels:
+    """The campaign, pillar and tags of one post (tag ids sorted)."""
+
+    campaign_id: int | None = None
+    pillar_id: int | None = None
+    tag_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LabelChange:
+    """A post's labels before and after a relabelling; undoing is applying :meth:`reversed`.
+
+    The service applies a change only if the post still has ``before``, so an undo never
+    overwrites labels someone changed meanwhile.
+    """
+
+    post_id: int
+    label: str
+    before: PostLabels
+    after: PostLabels
+
+    def reversed(self) -> LabelChange:
+        return LabelChange(self.post_id, self.label, self.after, self.before)

@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from cmdesk import repositories as repo
 from cmdesk.campaigns import queries, rules
-from cmdesk.campaigns.dto import CampaignBand, CampaignInput, CampaignStats, LabelStats
+from cmdesk.campaigns.dto import (
+    CampaignBand,
+    CampaignInput,
+    CampaignStats,
+    LabelChange,
+    LabelStats,
+    PostLabels,
+)
 from cmdesk.dto import CampaignDTO, TagDTO
 from cmdesk.errors import NotFoundError, ValidationError
 from cmdesk.events import ChangeSet
@@ -222,6 +229,38 @@ class CampaignService(Service):
                 p.updated_at = now
         return self._emit(ChangeSet.of(updated=[("post", p) for p in ids], description="labels"))
 
+    def labels_of(self, post_ids: Sequence[int]) -> dict[int, PostLabels]:
+        """The labels of each post (a missing or trashed post raises ``NotFoundError``)."""
+        with self._read() as s:
+            return {pid: _labels(s, repo.get_post(s, pid)) for pid in dict.fromkeys(post_ids)}
+
+    def apply_labels(self, changes: Sequence[LabelChange]) -> ChangeSet:
+        """Give each post its ``after`` labels, all or none (the undoable relabelling).
+
+        Refused (nothing written) when a post no longer has its ``before`` labels: it was
+        changed elsewhere, so replaying this step would overwrite that change.
+        """
+        if not changes:
+            return ChangeSet()
+        now = self.clock.now()
+        with self._write() as s:
+            posts = [repo.get_post(s, c.post_id) for c in changes]
+            for post, change in zip(posts, changes, strict=True):
+                if _labels(s, post) != change.before:
+                    raise ValidationError(
+                        f"The labels of “{change.label}” were changed elsewhere meanwhile."
+                    )
+                a = change.after
+                added = set(a.tag_ids) - set(change.before.tag_ids)
+                self._check_labels(s, post.workspace_id, a.campaign_id, a.pillar_id, added)
+                _label_one(s, post, a.campaign_id, a.pillar_id, set(a.tag_ids),
+                           set(change.before.tag_ids) - set(a.tag_ids), True, True)  # fmt: skip
+                post.revision += 1
+                post.updated_at = now
+        return self._emit(
+            ChangeSet.of(updated=[("post", c.post_id) for c in changes], description="labels")
+        )
+
     # --- internals -------------------------------------------------------------------------
 
     def _check_labels(
@@ -267,6 +306,10 @@ def _fill_campaign(row: Campaign, data: CampaignInput) -> None:
     row.ends_on = data.ends_on
     row.objective = data.objective
     row.notes = data.notes
+
+
+def _labels(s: Session, post: Post) -> PostLabels:
+    return PostLabels(post.campaign_id, post.pillar_id, tuple(repo.post_tag_ids(s, post.id)))
 
 
 def _posts_with(s: Session, tag_id: int) -> set[int]:

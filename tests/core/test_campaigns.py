@@ -276,3 +276,26 @@ def test_unscheduled_posts_follow_the_calendar_filter(ctx: AppContext) -> None:
     assert ctx.plan.list_unscheduled(wid, published) == []
     drafts = PostFilter(statuses=frozenset({PostStatus.DRAFT, PostStatus.PUBLISHED}))
     assert {p.id for p in ctx.plan.list_unscheduled(wid, drafts)} == {a, b}
+
+
+def test_apply_labels_checks_the_before_state_and_reverses(ctx: AppContext) -> None:
+    from cmdesk.campaigns.dto import LabelChange, PostLabels
+
+    wid = workspace(ctx)
+    cid = _campaign(ctx, wid)
+    pillar, tag = _label(ctx, wid, "pillar", "P"), _label(ctx, wid, "tag", "t")
+    p1, p2 = post(ctx, wid), post(ctx, wid)
+    before = ctx.campaigns.labels_of([p1, p2])
+    assert before == {p1: PostLabels(), p2: PostLabels()}
+    after = PostLabels(cid, pillar, (tag,))
+    changes = [LabelChange(pid, "x", before[pid], after) for pid in (p1, p2)]
+    assert ctx.campaigns.apply_labels(changes).ids("post") == {p1, p2}
+    assert ctx.campaigns.labels_of([p1, p2]) == {p1: after, p2: after}
+    with pytest.raises(ValidationError, match="changed elsewhere"):
+        ctx.campaigns.apply_labels(changes)  # the posts no longer stand at "before"
+    ctx.campaigns.label_posts([p2], remove_tag_ids=[tag])  # someone changes p2 meanwhile
+    with pytest.raises(ValidationError, match="changed elsewhere"):
+        ctx.campaigns.apply_labels([c.reversed() for c in changes])
+    assert ctx.campaigns.labels_of([p1])[p1] == after  # all or nothing: p1 kept its labels
+    ctx.campaigns.apply_labels([changes[0].reversed()])
+    assert ctx.campaigns.labels_of([p1])[p1] == PostLabels()
