@@ -80,6 +80,11 @@ def locked_setting(s: Session, key: str, default: str) -> AppSetting:
     return s.scalars(select(AppSetting).where(AppSetting.key == key).with_for_update()).one()
 
 
+def id_set(value: object) -> set[int]:
+    """The ids in a comma-separated setting value ("3,7,12")."""
+    return {int(x) for x in str(value or "").split(",") if x.strip().isdigit()}
+
+
 def json_list(value: object) -> list[str]:
     try:
         loaded = json.loads(str(value)) if value else []

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from cmdesk import repositories as repo
 from cmdesk.errors import ValidationError
 from cmdesk.events import ChangeSet
-from cmdesk.models import RoutineCompletion, RoutineTask, Workspace
+from cmdesk.models import AppSetting, RoutineCompletion, RoutineTask, Workspace
 from cmdesk.planning import routine_periods as rp
 from cmdesk.planning import routine_store as store
 from cmdesk.planning.routine_dto import (
@@ -123,10 +123,15 @@ class RoutineService(Service):
 
     def ensure_defaults(self, workspace_id: int) -> ChangeSet:
         """Give the workspace the default tasks, once in its life; later calls change nothing."""
+        with self._read() as s:
+            # The usual case (already given) costs a read, not the write lock, at each page load.
+            row = s.get(AppSetting, store.SEEDED_KEY)
+            if row is not None and workspace_id in store.id_set(row.value):
+                return ChangeSet()
         with self._write() as s:
             ws = repo.get_workspace(s, workspace_id)
             row = store.locked_setting(s, store.SEEDED_KEY, "")
-            seeded = {int(x) for x in str(row.value or "").split(",") if x.strip().isdigit()}
+            seeded = store.id_set(row.value)
             if workspace_id in seeded:
                 return ChangeSet()
             row.value = ",".join(str(x) for x in sorted(seeded | {workspace_id}))
