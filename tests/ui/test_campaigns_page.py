@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QToolTip, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -30,6 +30,7 @@ from ui.views.campaigns_page import CampaignsPage
 from ui.views.composer import ComposerDialog, SaveKind
 from ui.views.labels_panel import Asker
 from ui.views.list_page import ListPage
+from ui.views.post_menu import build_post_menu
 
 
 class Answers(Asker):
@@ -496,3 +497,65 @@ def test_list_filter_by_pillar_and_tag(qtbot: QtBot, demo_ctx: AppContext) -> No
     both = rows()
     assert set(both) <= set(shown)
     assert all(tag in demo_ctx.plan.get_post(pid).tag_ids for pid in both)
+
+
+# --- the post menu's labels ----------------------------------------------------------------------
+
+
+def _submenu(menu: QMenu, *path: str) -> QMenu:
+    for text in path:
+        found = next(a.menu() for a in menu.actions() if a.text() == text)
+        assert isinstance(found, QMenu)
+        menu = found
+    return menu
+
+
+def _pick(menu: QMenu, text: str) -> None:
+    next(a for a in menu.actions() if a.text() == text).trigger()
+
+
+def test_post_menu_labels_a_selection_as_one_undo_step(qtbot: QtBot, demo_ctx: AppContext) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    ws = demo_ctx.workspaces.list()[0]
+    posts = demo_ctx.plan.list_posts(ws.id)[:3]
+    ids = [p.id for p in posts]
+    campaign = demo_ctx.campaigns.list_campaigns(ws.id)[-1].campaign
+    tag = next(s.tag for s in demo_ctx.campaigns.list_labels(ws.id) if s.tag.kind == "tag")
+    before = demo_ctx.campaigns.labels_of(ids)
+    actions = PlanActions(demo_ctx)
+    actions.show_errors = False
+    performed: list[str] = []
+    actions.performed.connect(performed.append)
+    menu = build_post_menu(parent, posts, actions, lambda _pid: None)
+    _pick(_submenu(menu, "Labels", "Campaign"), campaign.name)
+    assert performed[-1] == "Campaign of 3 posts"
+    assert all(demo_ctx.plan.get_post(pid).campaign_id == campaign.id for pid in ids)
+    _pick(_submenu(menu, "Labels", "Add tag"), tag.name)
+    assert all(tag.id in demo_ctx.plan.get_post(pid).tag_ids for pid in ids)
+    assert actions.undo_stack.count() == 2
+    actions.undo_stack.undo()
+    actions.undo_stack.undo()
+    assert demo_ctx.campaigns.labels_of(ids) == before
+    actions.undo_stack.redo()
+    assert all(demo_ctx.plan.get_post(pid).campaign_id == campaign.id for pid in ids)
+    # Changed elsewhere: the undo is refused, says why, and leaves every post as it is.
+    demo_ctx.campaigns.label_posts([ids[0]], clear_campaign=True)
+    failed: list[str] = []
+    actions.failed.connect(failed.append)
+    actions.undo_stack.undo()
+    assert failed and "changed elsewhere" in failed[-1]
+    assert demo_ctx.plan.get_post(ids[1]).campaign_id == campaign.id
+
+
+def test_post_menu_pillar_entries(qtbot: QtBot, demo_ctx: AppContext) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    ws = demo_ctx.workspaces.list()[0]
+    post = demo_ctx.plan.list_posts(ws.id)[0]
+    menu = build_post_menu(parent, [post], PlanActions(demo_ctx), lambda _pid: None)
+    pillars = [a.text() for a in _submenu(menu, "Labels", "Pillar").actions()]
+    names = [s.tag.name for s in demo_ctx.campaigns.list_labels(ws.id) if s.tag.kind == "pillar"]
+    assert pillars == ["No pillar", *names]
+    _pick(_submenu(menu, "Labels", "Pillar"), "No pillar")
+    assert demo_ctx.plan.get_post(post.id).pillar_id is None

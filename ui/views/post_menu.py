@@ -1,9 +1,10 @@
 """The context menu of selected posts on the board and in the list.
 
-Edit, duplicate, unschedule, publish now and add to queue act on one post; change status, archive
-and delete act on the whole selection as one undo step. Only steps the workflow allows for every
-selected post are offered, so the menu itself says what can be done; a refusal the service still
-makes (no time, no channel, no posting slots) is shown through :func:`ui.errors.show_error`.
+Edit, duplicate, unschedule, publish now and add to queue act on one post; change status, labels
+(:mod:`ui.views.label_menu`), archive and delete act on the whole selection as one undo step.
+Only steps the workflow allows for every selected post are offered, so the menu itself says what
+can be done; a refusal the service still makes (no time, no channel, no posting slots) is shown
+through :func:`ui.errors.show_error`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from cmdesk.dto import PostSummary
 from cmdesk.status import USER_TRANSITIONS, PostStatus
 from ui.actions import PlanActions
 from ui.errors import show_error
+from ui.views.label_menu import add_label_entries
 from ui.views.series_menu import add_series_entries
 
 _PUBLISHABLE = frozenset(
@@ -97,6 +99,7 @@ def build_post_menu(
         menu.addSeparator()
     allowed = allowed_statuses(posts)
     _status_menu(menu, parent, allowed, lambda s: actions.change_status_many(ids, s))
+    add_label_entries(menu, parent, posts, actions)  # campaign, pillar and tags, one undo step
     add(
         "Archive",
         lambda: actions.change_status_many(ids, PostStatus.ARCHIVED),
