@@ -89,6 +89,13 @@ def run(db_url: str | None = None, debug: bool = False) -> int:
             MetricsPoller(ctx.metrics),
         ]
         QTimer.singleShot(0, lambda: _after_first_paint(ctx, window, engine, pollers))
+
+        def stop_background() -> None:
+            for poller in pollers:
+                poller.stop(wait=True)
+            engine.stop(wait=True)
+
+        window.stop_background = stop_background
         try:
             with quit_on_signals(app):
                 return app.exec()
@@ -178,6 +185,7 @@ def _after_first_paint(
     window.alerts.start()
     window.inbox_alerts.start()
     window.word_alerts.start()
+    window.routine_reminders.start()
     window.recover_drafts()
 
 

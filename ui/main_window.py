@@ -36,6 +36,8 @@ from ui.inbox_alerts import AlertWordAlerts, InboxAlerts, install_quiet_hours
 from ui.notifications import PublishingAlerts
 from ui.notifier import Notification, Notifier
 from ui.pages import PAGES, PageSpec, make_page
+from ui.plan_menu import add_file_entries, build_plan_menu, open_place
+from ui.routine_reminders import RoutineReminders
 from ui.status_bar import Attention, EngineStatusLike, SchedulerStatus, attention_from_counts
 from ui.status_bar import install as install_status_bar
 from ui.tasks import TaskRunner
@@ -82,6 +84,9 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, PlanPage] = {}
         self._composers: dict[int | None, QWidget] = {}
         self._waiting = 0
+        #: Stops the engine, pollers and housekeeper (set by the application): a restore of a
+        #: backup needs the database free of their connections.
+        self.stop_background: Callable[[], None] = lambda: None
         self.setObjectName("mainWindow")
         self.setAccessibleName("cmdesk main window")
         self.setWindowTitle(APP_TITLE)
@@ -99,6 +104,8 @@ class MainWindow(QMainWindow):
         install_quiet_hours(self.notifier, ctx)
         self.inbox_alerts = InboxAlerts(ctx, self.notifier, self)
         self.word_alerts = AlertWordAlerts(ctx, self.notifier, self)
+        self.routine_reminders = RoutineReminders(ctx, self.notifier, self)
+        self.routine_reminders.open_requested.connect(self._open_routine)
         self.notifier.activated.connect(self._open_notification)
         self.workspace_combo = self._build_toolbar()
         self.nav_actions = self._build_navigation()
@@ -226,6 +233,7 @@ class MainWindow(QMainWindow):
         self.alerts.close()
         self.inbox_alerts.close()
         self.word_alerts.close()
+        self.routine_reminders.close()
         self.runner.shutdown(5000)
         super().closeEvent(event)
 
@@ -305,6 +313,8 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_post_action)
         file_menu.addSeparator()
+        add_file_entries(self, file_menu)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setObjectName("quitAction")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -318,6 +328,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         for action in self.nav_actions.values():
             view_menu.addAction(action)
+        build_plan_menu(self)
 
     def _build_status_bar(self) -> tuple[SchedulerStatus, QLabel]:
         status = SchedulerStatus()
@@ -396,6 +407,41 @@ class MainWindow(QMainWindow):
         index = self.workspace_combo.findData(workspace_id)
         if index >= 0:
             self.workspace_combo.setCurrentIndex(index)
+
+    def show_campaign(self, campaign_id: int) -> None:
+        """Show the calendar filtered on one campaign, at its start if it is not in view."""
+        from ui.views.calendar_filters import show_campaign
+
+        page = self.show_page("calendar")
+        if isinstance(page, CalendarPage):
+            try:
+                show_campaign(page, campaign_id)
+            except Exception as exc:
+                show_error(self, exc)
+
+    def open_place(self, key: str) -> None:
+        """Show where a routine task is done ("inbox", "calendar-next-week", "report", ...)."""
+        open_place(self, key)
+
+    def show_attention(self) -> None:
+        """The List, filtered on the posts that need the person."""
+        self._show_attention()
+
+    def quit_after_restore(self, _result: object) -> None:
+        """A backup was restored under the running window: cmdesk stops; the next start reads it."""
+        self._quit()
+
+    def _open_routine(self, workspace_id: int) -> None:
+        from ui.views.routine_page import RoutinePage
+
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        if workspace_id and workspace_id != getattr(self._workspace, "id", None):
+            self._choose_workspace(workspace_id)
+        page = self.show_page("routine")
+        if isinstance(page, RoutinePage):
+            page.show_today()
 
     def _show_attention(self) -> None:
         from ui.views.list_page import ListPage

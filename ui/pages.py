@@ -33,8 +33,11 @@ PAGES = (
     PageSpec("board", "Board", "Ctrl+2", "Posts in columns by status"),
     PageSpec("list", "List", "Ctrl+3", "Every post in a table you can sort and filter"),
     PageSpec("inbox", "Inbox", "Ctrl+4", "Replies, mentions and messages"),
-    PageSpec("channels", "Channels", "Ctrl+5", "Connected accounts and their health"),
-    PageSpec("settings", "Settings", "Ctrl+6", "Workspace and application settings"),
+    PageSpec("ideas", "Ideas", "Ctrl+5", "The ideas bin and the feeds that fill it"),
+    PageSpec("campaigns", "Campaigns", "Ctrl+6", "Campaigns, content pillars and tags"),
+    PageSpec("routine", "Routine", "Ctrl+7", "Your daily, weekly and monthly checklists"),
+    PageSpec("channels", "Channels", "Ctrl+8", "Connected accounts and their health"),
+    PageSpec("settings", "Settings", "Ctrl+9", "Workspace and application settings"),
 )
 
 
@@ -59,12 +62,41 @@ def make_page(window: MainWindow, key: str) -> PlanPage:
         from ui.views.inbox_page import InboxPage
 
         return InboxPage(ctx, runner, window)
+    if key == "ideas":
+        from ui.views.ideas_page import IdeasPage
+
+        return IdeasPage(ctx, actions, runner, window)
+    if key == "campaigns":
+        from ui.views.campaigns_page import CampaignsPage
+
+        campaigns = CampaignsPage(ctx, window)
+        campaigns.show_campaign_requested.connect(window.show_campaign)
+        return campaigns
+    if key == "routine":
+        from ui.views.routine_page import RoutinePage
+
+        routine = RoutinePage(ctx, window)
+        routine.action_requested.connect(window.open_place)
+        return routine
     if key == "channels":
         from ui.views.channels_page import ChannelsPage
 
         return ChannelsPage(ctx, runner, window)
     if key == "settings":
-        from ui.views.settings_page import SettingsPage
-
-        return SettingsPage(ctx, window)
+        return _settings_page(window)
     raise KeyError(key)
+
+
+def _settings_page(window: MainWindow) -> PlanPage:
+    """The Settings page, with the sections other parts add: backups, the calendar file."""
+    from ui.views.settings_backups import BackupsBox
+    from ui.views.settings_calendar_feed import CalendarFeedSettings
+    from ui.views.settings_page import SettingsPage
+
+    page = SettingsPage(window.ctx, window)
+    backups = BackupsBox(window.ctx, window.runner, page)
+    backups.before_restore = window.stop_background
+    backups.restored.connect(window.quit_after_restore)
+    page.add_section(backups)
+    page.add_section(CalendarFeedSettings(window.ctx, page))
+    return page

@@ -77,7 +77,7 @@ def test_window_controls_are_named_and_reachable_by_keyboard(
     assert window.workspace_combo.accessibleName() == "Workspace"
     assert window.workspace_combo.focusPolicy() & Qt.FocusPolicy.TabFocus
     shortcuts = {a.shortcut().toString() for a in window.nav_actions.values()}
-    assert shortcuts == {f"Ctrl+{n}" for n in range(1, 7)}
+    assert shortcuts == {f"Ctrl+{n}" for n in range(1, 10)}
     assert window.new_post_action.shortcut().toString() == "Ctrl+N"
 
 

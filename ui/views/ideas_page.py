@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QWidget
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.dto import WorkspaceDTO
@@ -62,7 +63,7 @@ class IdeasPage(PlanPage, IdeasPageLayout):
         ctx: AppContext,
         actions: PlanActions,
         runner: TaskRunner,
-        parent: PlanPage | None = None,
+        parent: QWidget | None = None,
         *,
         open_url: Callable[[QUrl], object] = QDesktopServices.openUrl,
     ) -> None:

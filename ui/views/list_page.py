@@ -193,7 +193,11 @@ class ListPage(PlanPage):
 
     def show_attention(self) -> None:
         """Show only the posts that need the person (the status bar's attention link)."""
-        self._filter_changed(PostFilter(needs_attention=True))
+        self.show_filter(PostFilter(needs_attention=True))
+
+    def show_filter(self, f: PostFilter) -> None:
+        """Show the posts ``f`` selects (the bar then shows ``f`` too)."""
+        self._filter_changed(f)
 
     def current_filter(self) -> PostFilter:
         ws = self.workspace
