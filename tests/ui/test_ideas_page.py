@@ -237,7 +237,12 @@ def test_add_feed_reads_it_on_the_runner(
 
 
 def test_feed_errors_show_and_a_web_page_offers_its_feed(
-    page: IdeasPage, qtbot: QtBot, demo_ctx: AppContext, ws: WorkspaceDTO, server: FeedServer
+    page: IdeasPage,
+    qtbot: QtBot,
+    demo_ctx: AppContext,
+    ws: WorkspaceDTO,
+    server: FeedServer,
+    runner: TaskRunner,
 ) -> None:
     server.put("/page", Answer(HTML_PAGE, "text/html"))
     server.put("/feed.xml", Answer(ATOM))
@@ -256,6 +261,7 @@ def test_feed_errors_show_and_a_web_page_offers_its_feed(
         lambda: len(demo_ctx.ideas.list_feeds(ws.id)) == 1 and page.model.rowCount() == 1,
         timeout=10_000,
     )
+    qtbot.waitUntil(runner.is_idle, timeout=10_000)  # the suggested feed's read is over
     assert asked and server.url("/feed.xml") in asked[0]
     assert demo_ctx.ideas.list_feeds(ws.id)[0].url == server.url("/feed.xml")
     server.put("/feed.xml", Answer(b"x", "text/plain", 503))
