@@ -394,3 +394,19 @@ def test_an_idea_of_another_workspace_is_refused(
     cell = calendar.month_model.index_for_date(date(2026, 3, 30))
     assert not calendar.month_model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, cell)
     assert demo_ctx.ideas.get_idea(iid).state is IdeaState.NEW
+
+
+def test_feed_settings_box_saves_the_interval(qtbot: QtBot, demo_ctx: AppContext) -> None:
+    from ui.views.settings_ideas import FeedSettingsBox
+
+    box = FeedSettingsBox(demo_ctx)
+    qtbot.addWidget(box)
+    assert box.spin.value() == 60 and box.spin.accessibleName()
+    box.spin.setValue(15)
+    box.spin.editingFinished.emit()
+    assert demo_ctx.settings.get("feed_refresh_minutes") == 15
+    box.spin.setValue(1)  # below the minimum: the field keeps it in range
+    assert box.spin.value() == 5
+    demo_ctx.settings.set("feed_refresh_minutes", 90)
+    box.reload()
+    assert box.spin.value() == 90
