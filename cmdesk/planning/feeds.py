@@ -77,13 +77,17 @@ class FeedError(UserError):
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    """One answer: ``body`` None when the server said nothing changed (304)."""
+    """One answer: ``body`` None when the server said nothing changed (304).
+
+    ``moved_to``: the feed's new address when every redirect on the way was permanent (301, 308).
+    """
 
     body: bytes | None
     etag: str | None
     last_modified: str | None
     content_type: str
     url: str
+    moved_to: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +180,9 @@ def fetch(
         raise _transport_error(exc, url) from None
     with response:
         _check_status(response, now or datetime.now(UTC))
+        moved = _moved_to(response, url)
         if response.status_code == 304:
-            return Fetched(None, etag, last_modified, "", response.url or url)
+            return Fetched(None, etag, last_modified, "", response.url or url, moved)
         body = _read_capped(
             response,
             MAX_BYTES if max_bytes is None else max_bytes,
@@ -189,6 +194,7 @@ def fetch(
             _header(response, "Last-Modified", 64),
             response.headers.get("Content-Type", ""),
             response.url or url,
+            moved,
         )
 
 
@@ -200,6 +206,15 @@ def _request_headers(etag: str | None, last_modified: str | None) -> dict[str, s
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     return headers
+
+
+def _moved_to(response: requests.Response, url: str) -> str:
+    """The final address when every redirect was permanent and it is a valid feed address."""
+    hops = response.history
+    if not hops or any(h.status_code not in (301, 308) for h in hops):
+        return ""
+    final = response.url or ""
+    return final if final != url and safe_link(final) == final else ""
 
 
 def _header(response: requests.Response, name: str, limit: int) -> str | None:

@@ -347,6 +347,7 @@ class IdeaService(Service):
                 if row is None:
                     raise NotFoundError("That feed is no longer subscribed; refresh the list.")
                 row.last_fetched_at = now
+                self._follow_move(s, row, fetched.moved_to)
                 if parsed is not None:
                     created, more = store.store_entries(
                         s, row, parsed.entries, now, MAX_NEW_PER_REFRESH
@@ -371,6 +372,18 @@ class IdeaService(Service):
         return FeedRefresh(
             feed_id, new_ideas=len(created), not_modified=parsed is None, problem=problem
         )
+
+    @staticmethod
+    def _follow_move(s: Session, row: Feed, moved_to: str) -> None:
+        """A feed that moved for good is followed at its new address (unless already followed)."""
+        if not moved_to or moved_to == row.url:
+            return
+        taken = s.scalar(
+            select(Feed.id).where(Feed.workspace_id == row.workspace_id, Feed.url == moved_to)
+        )
+        if taken is None:
+            log.info("feed %s moved permanently to %s", row.id, moved_to)
+            row.url = moved_to
 
     def _http(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "http", None)

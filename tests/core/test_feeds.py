@@ -339,3 +339,18 @@ def test_removing_a_feed_keeps_used_ideas(ctx: AppContext, server: FeedServer) -
     assert left.items[0].state is IdeaState.USED and left.items[0].post_id == post_id
     assert ctx.ideas.list_feeds(wid) == []
     assert ctx.plan.get_post(post_id).notes == "From feed Bakery news"
+
+
+def test_a_feed_moved_for_good_is_followed_at_its_new_address(
+    ctx: AppContext, server: FeedServer
+) -> None:
+    wid, fid = subscribe(
+        ctx, server, "/old", Answer(b"", "text/plain", 301, headers={"Location": "/new"})
+    )
+    server.put("/new", Answer(RSS2))
+    assert ctx.ideas.refresh_feed(fid).new_ideas == 2
+    assert ctx.ideas.get_feed(fid).url == server.url("/new")
+    server.put("/tmp", Answer(b"", "text/plain", 302, headers={"Location": "/new"}))
+    other = ctx.ideas.subscribe(wid, server.url("/tmp"))
+    ctx.ideas.refresh_feed(other)
+    assert ctx.ideas.get_feed(other).url == server.url("/tmp")  # a temporary move is not followed

@@ -32,7 +32,9 @@ class IdeaDialog(QDialog):
     Signals: those of ``QDialog``.
     """
 
-    def __init__(self, save: Saver, idea: IdeaDTO | None = None, parent: QWidget | None = None):
+    def __init__(
+        self, save: Saver, idea: IdeaDTO | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("ideaDialog")
         self.setWindowTitle("Edit idea" if idea else "New idea")
@@ -52,7 +54,7 @@ class IdeaDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("ideaProblem")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: palette(highlight);")
+        self.problem.setStyleSheet("color: #c0392b;")
         self.problem.hide()
         form = QFormLayout()
         form.addRow("&Title", self.title_edit)
