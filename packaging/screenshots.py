@@ -107,7 +107,7 @@ def grab_main_screens(app: QApplication, window: MainWindow, outdir: Path) -> No
         settle(app, SETTLE_MS // 2)
         grab(window, outdir / f"{'month' if mode == CalendarMode.MONTH else mode.value}.png")
     calendar.set_mode(CalendarMode.MONTH)
-    for key in ("board", "list", "inbox", "channels", "settings"):
+    for key in ("board", "list", "inbox", "ideas", "campaigns", "routine", "channels", "settings"):
         page = window.show_page(key)
         if isinstance(page, InboxPage) and page.workspace is not None:
             # A reply opened, as a person reads it: the conversation beside the list.

@@ -88,9 +88,10 @@ def make_page(window: MainWindow, key: str) -> PlanPage:
 
 
 def _settings_page(window: MainWindow) -> PlanPage:
-    """The Settings page, with the sections other parts add: backups, the calendar file."""
+    """The Settings page, with the sections other parts add: backups, feeds, the calendar file."""
     from ui.views.settings_backups import BackupsBox
     from ui.views.settings_calendar_feed import CalendarFeedSettings
+    from ui.views.settings_ideas import FeedSettingsBox
     from ui.views.settings_page import SettingsPage
 
     page = SettingsPage(window.ctx, window)
@@ -98,5 +99,6 @@ def _settings_page(window: MainWindow) -> PlanPage:
     backups.before_restore = window.stop_background
     backups.restored.connect(window.quit_after_restore)
     page.add_section(backups)
+    page.add_section(FeedSettingsBox(window.ctx, page))
     page.add_section(CalendarFeedSettings(window.ctx, page))
     return page
