@@ -32,7 +32,9 @@ CMDESK_QT_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0
   libxcb-xkb1 libxkbcommon-x11-0 fonts-dejavu-core
 )
-CMDESK_TEST_PACKAGES=(xvfb xauth)
+# postgresql: tests/core/test_postgres_arrivals.py starts a throw-away cluster of its own (not the
+# package's service) to prove that concurrent inbox inserts and announcement claims keep order.
+CMDESK_TEST_PACKAGES=(xvfb xauth postgresql)
 
 # make_venv DIR EXTRAS: a virtual environment with cmdesk installed (editable) from this checkout.
 make_venv() {
