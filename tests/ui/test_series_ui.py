@@ -194,6 +194,8 @@ def test_composer_saves_a_new_repeating_post_in_one_undo_step(
     statuses = {setup.ctx.plan.get_post(p).status for p in series.post_ids}
     assert statuses == {PostStatus.SCHEDULED}
     assert setup.actions.undo_stack.undoText() == "Repeat of 'Monday tip'"
+    button: RepeatButton = dialog.repeat  # now it edits a post of the series
+    assert button.series is not None and button.choice is None
     setup.actions.undo_stack.undo()
     assert setup.ctx.plan.list_posts(setup.ws.id) == []
 

@@ -142,7 +142,7 @@ def save(dialog: ComposerDialog, kind: SaveKind) -> int | None:
         raise UserError("Choose at least one channel to post to.")
     if kind is SaveKind.SCHEDULE and content.when is None:
         raise UserError("Choose a time to schedule the post: tick Time and pick when.")
-    return actions.save_repeating(
+    post_id = actions.save_repeating(
         dialog.workspace.id,
         post.id if post else None,
         content.data,
@@ -151,6 +151,10 @@ def save(dialog: ComposerDialog, kind: SaveKind) -> int | None:
         repeat=button.choice,
         expected_revision=post.revision if post else None,
     )
+    # The composer stays open after some saves: from now on it edits a post of the series.
+    button.choice, button.series = None, dialog.ctx.series.series_of(post_id)
+    button.refresh()
+    return post_id
 
 
 def _place_alone(dialog: ComposerDialog, kind: SaveKind) -> None:
