@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.clock import FakeClock
@@ -13,11 +15,17 @@ from cmdesk.errors import ValidationError
 from cmdesk.housekeeping import Housekeeper
 from cmdesk.models import Post
 from cmdesk.planning.describe import describe
-from cmdesk.planning.recurrence import RecurrenceInput, build_rrule, check_rrule
+from cmdesk.planning.recurrence import (
+    RecurrenceInput,
+    build_rrule,
+    check_rrule,
+    occurrences_between,
+    parse_key,
+)
 from cmdesk.planning.series_dto import EvergreenInput
 from cmdesk.planning.series_upkeep import TASK, register_upkeep
 from cmdesk.status import PostStatus, TargetState
-from cmdesk.timeutil import at_wall_time, utc_to_local
+from cmdesk.timeutil import at_wall_time, utc_to_local, zone
 from tests.core.helpers import channel, post, workspace
 
 # The fake clock reads 2026-03-20 10:00 UTC (11:00 in Madrid).
@@ -592,3 +600,34 @@ def test_an_occurrence_deleted_the_ordinary_way_stays_deleted_after_the_purge(
     keys = [ctx.series.occurrence_key(p) for p in ctx.series.get(sid).post_ids]
     assert far_key is not None and far_key not in keys
     assert ctx.series.get(sid).exdates == (far_key,)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zone_name=st.sampled_from(["Europe/Madrid", "America/New_York", "Australia/Sydney"]),
+    day=st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)),
+    hh=st.integers(0, 23),
+    mm=st.sampled_from([0, 15, 30, 45]),
+    freq=st.sampled_from(["DAILY", "WEEKLY", "MONTHLY"]),
+)
+def test_every_occurrence_keeps_the_wall_clock_unless_it_does_not_exist(
+    zone_name: str, day: date, hh: int, mm: int, freq: str
+) -> None:
+    start = datetime.combine(day, time(hh, mm))
+    rule = check_rrule(f"FREQ={freq};COUNT=40", start, zone_name)
+    after = at_wall_time(day, time(0), zone_name) - timedelta(days=1)
+    found = occurrences_between(rule, zone_name, after, after + timedelta(days=3700))
+    assert len(found) == 40
+    instants = [when for _, when in found]
+    assert instants == sorted(instants) and len(set(instants)) == 40
+    for key, when in found:
+        local = utc_to_local(when, zone_name).replace(tzinfo=None)
+        wanted = parse_key(key)
+        if local != wanted:
+            # Only inside a spring-forward gap: then the first valid minute after it.
+            assert local > wanted and local - wanted <= timedelta(hours=1)
+            gap_minute = wanted.replace(tzinfo=zone(zone_name))
+            assert (
+                gap_minute.astimezone(UTC).astimezone(zone(zone_name)).replace(tzinfo=None)
+                != wanted
+            )  # the wanted time really does not exist
