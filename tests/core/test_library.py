@@ -22,6 +22,7 @@ from cmdesk.library.templates import (
     first_link,
     unknown_placeholders,
 )
+from cmdesk.timeutil import utc_to_local
 from tests.core.helpers import workspace
 
 
@@ -225,3 +226,23 @@ def test_the_demo_workspaces_have_a_library(ctx: AppContext) -> None:
         assert all(parse_hashtags(g.text) == list(g.hashtags) for g in groups)
         assert all(s.unknown_placeholders == () for s in snippets)
         assert {g.id for g in groups} <= changes.ids("hashtag_group", "created")
+
+
+@pytest.mark.parametrize(
+    ("instant", "zone", "expected"),
+    [
+        # New York falls back on 1 November 2026: 05:30 and 06:30 UTC are both 01:30 local.
+        ("2026-11-01T05:30+00:00", "America/New_York", "Sunday 1 November 2026 01:30"),
+        ("2026-11-01T06:30+00:00", "America/New_York", "Sunday 1 November 2026 01:30"),
+        # New York springs forward on 8 March: 07:30 UTC is 03:30 EDT (02:30 never happens).
+        ("2026-03-08T07:30+00:00", "America/New_York", "Sunday 8 March 2026 03:30"),
+        # Madrid falls back on 25 October: 00:30 UTC is 02:30 CEST, 01:30 UTC is 02:30 CET.
+        ("2026-10-25T01:30+00:00", "Europe/Madrid", "Sunday 25 October 2026 02:30"),
+    ],
+)
+def test_date_placeholders_use_the_wall_clock_of_the_zone(
+    instant: str, zone: str, expected: str
+) -> None:
+    local = utc_to_local(datetime.fromisoformat(instant), zone)
+    filled = fill_template("{weekday} {date} {time}", TemplateValues(when=local))
+    assert filled.text == expected
