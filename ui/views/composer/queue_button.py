@@ -8,7 +8,7 @@ step; a refusal shows why and keeps what was typed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QPushButton
@@ -28,8 +28,9 @@ class QueueButton(QObject):
     """
 
     def __init__(self, dialog: ComposerDialog, button: QPushButton) -> None:
+        # The dialog is reached through parent(), not kept in an attribute: the dialog keeps
+        # this object, and a reference back would be a cycle that outlives the dialog's deletion.
         super().__init__(dialog)
-        self.dialog = dialog
         self.button = button
         button.clicked.connect(self.queue)
         for box in dialog.channel_boxes.values():
@@ -37,6 +38,10 @@ class QueueButton(QObject):
         # Slots may be edited in the Channels page while the composer is open.
         dialog.installEventFilter(self)
         self.refresh()
+
+    @property
+    def dialog(self) -> ComposerDialog:
+        return cast("ComposerDialog", self.parent())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.dialog and event.type() == QEvent.Type.WindowActivate:
