@@ -372,3 +372,47 @@ def test_add_to_queue_is_one_change_set(ctx: AppContext, events: list[object]) -
     events.clear()
     ctx.queues.add_to_queue(pid)
     assert len(events) == 1
+
+
+@pytest.mark.parametrize(
+    ("tz", "slot", "now", "first_local", "second_local"),
+    [
+        # Madrid, 25 October 2026: 02:30 happens twice; the queue uses the first, then next week.
+        (
+            "Europe/Madrid",
+            "sun 02:30",
+            datetime(2026, 10, 24, 12, tzinfo=UTC),
+            (date(2026, 10, 25), 2, 30),
+            (date(2026, 11, 1), 2, 30),
+        ),
+        # New York, 8 March 2026: 02:30 does not exist; the queue uses 03:00, then 02:30 again.
+        (
+            "America/New_York",
+            "sun 02:30",
+            datetime(2026, 3, 7, 12, tzinfo=UTC),
+            (date(2026, 3, 8), 3, 0),
+            (date(2026, 3, 15), 2, 30),
+        ),
+    ],
+)
+def test_queueing_through_the_other_two_changes(
+    ctx: AppContext,
+    clock: FakeClock,
+    tz: str,
+    slot: str,
+    now: datetime,
+    first_local: tuple[date, int, int],
+    second_local: tuple[date, int, int],
+) -> None:
+    wid = workspace(ctx, "Zone", tz)
+    cid = channel(ctx, wid)
+    ctx.queues.set_slots(cid, [slot])
+    clock.set(now)
+    first = post(ctx, wid, channels=(cid,))
+    second = post(ctx, wid, channels=(cid,))
+    ctx.queues.add_to_queue(first)
+    ctx.queues.add_to_queue(second)
+    day, hh, mm = first_local
+    assert ctx.plan.get_post(first).scheduled_at == at_wall_time(day, time(hh, mm), tz)
+    day, hh, mm = second_local
+    assert ctx.plan.get_post(second).scheduled_at == at_wall_time(day, time(hh, mm), tz)
