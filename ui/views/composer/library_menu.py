@@ -16,6 +16,7 @@ over the channel's limit. The text is then checked by the composer like typed te
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Protocol
 
@@ -92,7 +93,9 @@ class LibraryButtons(QWidget):
 
     def __init__(self, host: ComposerHost, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.host = host
+        # A weak link: a strong one would tie the dialog's Python object to this one in a
+        # cycle that outlives the dialog's deletion until the collector runs.
+        self._host_ref = weakref.ref(host)
         self.last_notice = ""
         self._last_editor: QPlainTextEdit | None = None
         row = QHBoxLayout(self)
@@ -107,6 +110,13 @@ class LibraryButtons(QWidget):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
+
+    @property
+    def host(self) -> ComposerHost:
+        target = self._host_ref()
+        if target is None:
+            raise RuntimeError("the composer is gone")
+        return target
 
     def _button(self, label: str, keys: str, what: str) -> QToolButton:
         button = QToolButton(self)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
@@ -35,7 +36,9 @@ class RepeatButton(QPushButton):
 
     def __init__(self, dialog: ComposerDialog) -> None:
         super().__init__("Repeat…", dialog)
-        self.dialog = dialog
+        # A weak link: a strong one would tie the dialog's Python object to this one in a
+        # cycle that outlives the dialog's deletion until the collector runs.
+        self._dialog_ref = weakref.ref(dialog)
         self.choice: Repeat | None = None
         post = dialog.post
         self.series: SeriesDTO | None = dialog.ctx.series.series_of(post.id) if post else None
@@ -46,6 +49,13 @@ class RepeatButton(QPushButton):
         self.setToolTip("Repeat this post by a rule, or post it again now and then (evergreen)")
         self.clicked.connect(self.open)
         self._show()
+
+    @property
+    def dialog(self) -> ComposerDialog:
+        target = self._dialog_ref()
+        if target is None:
+            raise RuntimeError("the composer is gone")
+        return target
 
     def open(self) -> None:
         """Choose the repeat (or, for an occurrence, say which series it belongs to)."""
