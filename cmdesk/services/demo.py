@@ -19,6 +19,7 @@ from cmdesk import repositories as repo
 from cmdesk.events import ChangeSet
 from cmdesk.library.demo import add_demo_library
 from cmdesk.models import Campaign, Channel, InboxItem, Post, PostTag, Tag, Target, Workspace
+from cmdesk.planning.demo_planning import add_demo_planning
 from cmdesk.services.base import Service
 from cmdesk.status import PostStatus, TargetState
 from cmdesk.timeutil import at_wall_time, utc_to_local
@@ -237,6 +238,7 @@ def _build_brand(s: Session, b: _Brand, now: datetime, rng: random.Random) -> li
 
     created: list[tuple[str, int]] = [("workspace", ws.id)]
     created.extend(add_demo_library(s, ws.id, b.name))  # hashtag groups and templates
+    created.extend(add_demo_planning(s, ws.id, b.name, [c.id for c in channels], now))
     posts: list[Post] = []
 
     def add_post(day: date | None, status: PostStatus, i: int, at: time | None = None) -> None:
