@@ -78,7 +78,7 @@ class PostFilterBar(QWidget):
         self.search.setPlaceholderText("Search titles and texts")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search posts")
-        self.search.setMinimumWidth(160)
+        self.search.setMinimumWidth(120)
         self.channel = self._combo("Channel filter")
         self.status = self._combo("Status filter")
         self.status.setVisible(with_status)
@@ -137,7 +137,7 @@ class PostFilterBar(QWidget):
         combo.setAccessibleName(name)
         # Long channel or campaign names must not push the other fields off the row.
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(12)
+        combo.setMinimumContentsLength(8)  # the bar must fit a 1366-pixel laptop screen
         return combo
 
     def _date(self, name: str) -> QDateEdit:
