@@ -145,6 +145,9 @@ class MonthBands(QObject):
         self._bands: tuple[CampaignBand, ...] = ()
         self._lanes: list[int] = []
         self._row_lanes: dict[date, int] = {}  # day -> lanes its week row reserves
+        self._key: tuple[tuple[CampaignBand, ...], date | None] = ((), None)
+        self._height_for: tuple[QFont, int] | None = None
+        self._placed: tuple[tuple[QSize, QFont], list[PlacedBand]] | None = None
         grid.viewport().installEventFilter(self)
 
     @property
@@ -152,11 +155,21 @@ class MonthBands(QObject):
         return self._bands
 
     def set_bands(self, bands: Sequence[CampaignBand]) -> None:
-        """Show ``bands``; each week row reserves as many lanes as it needs."""
+        """Show ``bands``; each week row reserves as many lanes as it needs.
+
+        Unchanged bands on the same days change nothing: a reload after a drop repaints only
+        the cells it must, and a full repaint of the grid would cost more than the drop.
+        """
+        rows = self._rows()
+        key = (tuple(bands), rows[0][0] if rows else None)
+        if key == self._key:
+            return
+        self._key = key
+        self._placed = None
         self._bands = tuple(bands)
         self._lanes = assign_lanes(self._bands)
         self._row_lanes = {}
-        for row_days in self._rows():
+        for row_days in rows:
             used = [
                 lane
                 for band, lane in zip(self._bands, self._lanes, strict=True)
@@ -173,21 +186,39 @@ class MonthBands(QObject):
     def space_on(self, day: date | None) -> int:
         """Pixels the bands take at the top of ``day``'s chip area (0 when none runs that week)."""
         lanes = self.lanes_on(day)
-        return lanes * (lane_height(self._grid.font()) + LANE_GAP) if lanes else 0
+        return lanes * (self._lane_height() + LANE_GAP) if lanes else 0
+
+    def _lane_height(self) -> int:
+        # Asked for every cell painted: the font metrics are measured once per font.
+        font = self._grid.font()
+        if self._height_for is None or self._height_for[0] != font:
+            self._height_for = (QFont(font), lane_height(font))
+        return self._height_for[1]
 
     def placed(self) -> list[PlacedBand]:
-        """Every band piece with its rectangle in the viewport, one per week row it crosses."""
+        """Every band piece with its rectangle in the viewport, one per week row it crosses.
+
+        Kept until the bands or the grid's size change: every paint of the grid (a selection,
+        a drag over it) asks for them.
+        """
+        size = (self._grid.viewport().size(), self._grid.font())
+        if self._placed is None or self._placed[0] != size:
+            self._placed = (size, self._place())
+        return self._placed[1]
+
+    def _place(self) -> list[PlacedBand]:
         model = self._grid.model()
         pieces: list[PlacedBand] = []
-        height = lane_height(self._grid.font())
+        height = self._lane_height()
         for row, row_days in enumerate(self._rows()):
+            top = 0
             for band, lane in zip(self._bands, self._lanes, strict=True):
                 lo, hi = max(band.first, row_days[0]), min(band.last, row_days[-1])
                 if lo > hi:
                     continue
                 left = self._grid.visualRect(model.index(row, row_days.index(lo)))
                 right = self._grid.visualRect(model.index(row, row_days.index(hi)))
-                top = header_rect(left, self._grid.font()).bottom() + 4
+                top = top or header_rect(left, self._grid.font()).bottom() + 4
                 rect = QRect(
                     left.left() + PADDING,
                     top + lane * (height + LANE_GAP),
@@ -248,6 +279,8 @@ class BandHeader(QHeaderView):
         return self._bands
 
     def set_bands(self, bands: Sequence[CampaignBand]) -> None:
+        if tuple(bands) == self._bands:
+            return  # no relayout or repaint of the header for the same bands
         self._bands = tuple(bands)
         self._lanes = assign_lanes(self._bands)
         self.setAccessibleDescription(bands_description(self._bands))
