@@ -34,6 +34,12 @@ MADRID = "Europe/Madrid"
 ANY = IdeaFilter(states=frozenset())
 
 
+@pytest.fixture(autouse=True)
+def _empty_demo_bin(monkeypatch: pytest.MonkeyPatch) -> None:
+    # These tests count the ideas they add: the demo's own ideas stay out of the bin.
+    monkeypatch.setattr("cmdesk.planning.demo_planning.DEMO_IDEAS", {})
+
+
 @pytest.fixture
 def ws(demo_ctx: AppContext) -> WorkspaceDTO:
     return workspace(demo_ctx, MADRID)

@@ -23,6 +23,12 @@ from ui.views.week_view import TimeGrid
 MADRID = "Europe/Madrid"  # the fake clock: Friday 20 March 2026, 11:00 in Madrid
 
 
+@pytest.fixture(autouse=True)
+def _no_demo_slots(monkeypatch: pytest.MonkeyPatch) -> None:
+    # These tests give the channels slots of their own: the demo's weekly slots stay out.
+    monkeypatch.setattr("cmdesk.planning.demo_planning.DEMO_SLOTS", ())
+
+
 @pytest.fixture
 def ws(demo_ctx: AppContext) -> WorkspaceDTO:
     return workspace(demo_ctx, MADRID)
