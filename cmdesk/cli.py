@@ -8,6 +8,7 @@ traceback) and written in full to the log file.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import importlib.util
 import json
@@ -240,6 +241,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    # No cyclic collection until the window has painted (ui.app turns it back on): a full
+    # collection among the start-up's many new objects cost tens of milliseconds.
+    gc.disable()
     # The GUI is loaded by name: the core stays importable (and testable) without Qt.
     app = importlib.import_module("ui.app")
     result: int = app.run(db_url=args.db, debug=args.debug)

@@ -57,6 +57,10 @@ class Background(Protocol):
 
 def run(db_url: str | None = None, debug: bool = False) -> int:
     """Run the GUI until the last window closes; return the exit code."""
+    # The cyclic collector waits until the window has painted (``_after_first_paint``): a full
+    # collection among the start-up's many new Qt wrappers and ORM objects cost tens of
+    # milliseconds before the first paint (benchmarks/RESULTS.md).
+    gc.disable()
     if not _display_available():
         # Qt would abort the whole process (exit 134) with a message about plugins.
         print(NO_DISPLAY, file=sys.stderr)
@@ -106,6 +110,7 @@ def run(db_url: str | None = None, debug: bool = False) -> int:
             tray.icon.hide()
     finally:
         ctx.close()
+        gc.enable()  # when no window ever painted
 
 
 @contextmanager
@@ -174,6 +179,7 @@ def _after_first_paint(
     # otherwise adds tens of milliseconds to some month loads (benchmarks/RESULTS.md).
     gc.collect()
     gc.freeze()
+    gc.enable()
     engine.start()
     # Feeds, recurring posts, the calendar file, backups and listening upkeep: their modules
     # (feedparser, icalendar, dateutil) load here, after the first paint.

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-
-from icalendar import Calendar, Event
+from typing import TYPE_CHECKING
 
 from cmdesk import __version__
 from cmdesk.exchange.csv_export import PostRecord
 from cmdesk.status import PostStatus
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 EVENT_LENGTH = timedelta(minutes=15)
 #: Statuses that have a place in a calendar: committed to going out, or gone out.
@@ -40,6 +42,8 @@ def _event(r: PostRecord) -> Event | None:
     start = start or r.scheduled_at
     if start is None:
         return None
+    from icalendar import Event  # loaded on first export, not at start-up
+
     event = Event()
     event.add("uid", f"post-{r.id}@cmdesk")
     event.add("dtstamp", r.updated_at)
@@ -62,6 +66,8 @@ def _event(r: PostRecord) -> Event | None:
 
 def render_ics(records: Iterable[PostRecord], *, name: str, tz: str) -> bytes:
     """The calendar (``VCALENDAR``) of the records that belong in one, as bytes."""
+    from icalendar import Calendar  # loaded on first export, not at start-up
+
     cal = Calendar()
     cal.add("prodid", f"-//cmdesk//cmdesk {__version__}//EN")
     cal.add("version", "2.0")

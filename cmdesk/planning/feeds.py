@@ -23,7 +23,6 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import feedparser
 import requests
 import urllib3
 
@@ -310,6 +309,8 @@ def parse(fetched: Fetched) -> ParsedFeed:
     """The entries of a fetched feed; raises :class:`FeedError` when it is no feed at all."""
     body = fetched.body or b""
     headers = {"content-type": fetched.content_type} if fetched.content_type else {}
+    import feedparser  # loaded on the first read of a feed, not at start-up
+
     parsed: Any = feedparser.parse(body, response_headers=headers, sanitize_html=True)
     entries = tuple(e for e in (_entry(raw) for raw in parsed.entries) if e is not None)
     if not parsed.version and not entries:
