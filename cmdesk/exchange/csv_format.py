@@ -55,13 +55,13 @@ class ImportProblem:
 
     @property
     def where(self) -> str:
-        """``12:3 (time)``: the ``line:column`` part of a problem's one-line form."""
-        if self.column and self.column_name:
-            return f"{self.line}:{self.column} ({self.column_name})"
+        """``12:3``: the ``line:column`` part of a problem's one-line form."""
         return f"{self.line}:{self.column}"
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        """``12:3: time: '25:00' is not a time …``: ``line:column: message``, named column first."""
+        named = f"{self.column_name}: " if self.column and self.column_name else ""
+        return f"{self.where}: {named}{self.message}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,17 +122,17 @@ def test_media_are_copied_in_with_their_alt_text(ctx: AppContext, tmp_path: Path
 @pytest.mark.parametrize(
     ("row", "expected"),
     [
-        ("2026-13-01,09:00,Masto,x,", "2:1 (date): '2026-13-01' is not a date written YYYY-MM-DD"),
-        ("2026-04-01,9h,Masto,x,", "2:2 (time): '9h' is not a time written HH:MM"),
-        ("2026-04-01,09:00,Nobody,x,", "2:3 (channels): No channel called 'Nobody'"),
-        ("2026-04-01,09:00,Masto,x,posted", "2:5 (status): Unknown status 'posted'"),
-        ("2026-04-01,09:00,Masto,x,published", "2:5 (status): A published post cannot be"),
-        ("2026-03-01,09:00,Masto,x,", "2:1 (date): 2026-03-01 09:00 Europe/Madrid has already"),
-        (",09:00,Masto,x,", "2:2 (time): A time needs a date"),
-        (",,Masto,x,scheduled", "2:5 (status): A scheduled post needs a date and a time."),
-        (",,Masto,  ,", "2:4 (text): A post needs a title or some text."),
-        ("2026-04-01,09:00,Masto," + "a" * 501 + ",", "2:4 (text): The text is 501 characters"),
-        ("2026-04-01,09:00,Sky," + "é" * 301 + ",", "2:4 (text): The text is 301 graphemes"),
+        ("2026-13-01,09:00,Masto,x,", "2:1: date: '2026-13-01' is not a date written YYYY-MM-DD"),
+        ("2026-04-01,9h,Masto,x,", "2:2: time: '9h' is not a time written HH:MM"),
+        ("2026-04-01,09:00,Nobody,x,", "2:3: channels: No channel called 'Nobody'"),
+        ("2026-04-01,09:00,Masto,x,posted", "2:5: status: Unknown status 'posted'"),
+        ("2026-04-01,09:00,Masto,x,published", "2:5: status: A published post cannot be"),
+        ("2026-03-01,09:00,Masto,x,", "2:1: date: 2026-03-01 09:00 Europe/Madrid has already"),
+        (",09:00,Masto,x,", "2:2: time: A time needs a date"),
+        (",,Masto,x,scheduled", "2:5: status: A scheduled post needs a date and a time."),
+        (",,Masto,  ,", "2:4: text: A post needs a title or some text."),
+        ("2026-04-01,09:00,Masto," + "a" * 501 + ",", "2:4: text: The text is 501 characters"),
+        ("2026-04-01,09:00,Sky," + "é" * 301 + ",", "2:4: text: The text is 301 graphemes"),
     ],
 )
 def test_each_bad_cell_is_reported_at_its_line_and_column(
@@ -156,13 +156,13 @@ def test_labels_media_and_ids_are_checked(ctx: AppContext, tmp_path: Path) -> No
         f"4,e,,,,{tmp_path / 'a.png'},one|two\n"
     )
     problems = _problems(ctx, wid, text)
-    assert problems[0].startswith("2:1 (id): 'x1' is not a post id")
-    assert problems[1].startswith("2:3 (campaign): No campaign called 'Winter'")
+    assert problems[0].startswith("2:1: id: 'x1' is not a post id")
+    assert problems[1].startswith("2:3: campaign: No campaign called 'Winter'")
     assert "known: Spring launch" in problems[1]
-    assert problems[2].startswith("3:4 (tags): No tag called 'nope'")
-    assert problems[3].startswith("4:5 (pillar): No content pillar called 'Fun'")
-    assert problems[4].startswith("5:6 (media path): The media file")
-    assert problems[5].startswith("6:7 (alt text): 2 alt texts for 1 media files")
+    assert problems[2].startswith("3:4: tags: No tag called 'nope'")
+    assert problems[3].startswith("4:5: pillar: No content pillar called 'Fun'")
+    assert problems[4].startswith("5:6: media path: The media file")
+    assert problems[5].startswith("6:7: alt text: 2 alt texts for 1 media files")
 
 
 def test_create_missing_adds_the_labels_in_the_same_transaction(ctx: AppContext) -> None:
@@ -188,8 +188,8 @@ def test_create_missing_adds_the_labels_in_the_same_transaction(ctx: AppContext)
             b'date,text\n2026-04-01,"never closed\nmore\n',
             "2:0: A quoted cell that starts on line 2",
         ),
-        (b"date,tiem,text\n", "1:2 (tiem): Unknown column 'tiem'"),
-        (b"date,text,Text\n", "1:3 (text): The column 'text' appears twice."),
+        (b"date,tiem,text\n", "1:2: tiem: Unknown column 'tiem'"),
+        (b"date,text,Text\n", "1:3: text: The column 'text' appears twice."),
         (b"date,time\n", "1:0: The header has no 'text' or 'title' column."),
         (b"text\na,b\n", "2:2: This row has 2 cells but the header names 1 columns."),
     ],
@@ -225,7 +225,7 @@ def test_a_time_in_the_spring_gap_is_refused(
     wid, _masto, _sky = _ws(ctx, tz)
     problems = _problems(ctx, wid, f"date,time,channels,text\n{day},{gap},Masto,x\n")
     assert problems == [
-        f"2:2 (time): {gap} does not exist on {day} in {tz}: the clocks go forward then. "
+        f"2:2: time: {gap} does not exist on {day} in {tz}: the clocks go forward then. "
         f"Use {later} or another time."
     ]
 
@@ -287,7 +287,7 @@ def test_the_file_is_checked_again_when_imported(ctx: AppContext, clock: FakeClo
     assert plan.ok
     clock.set(datetime(2026, 3, 22, tzinfo=UTC))  # the time passed while the dialog was open
     before = _dump(ctx)
-    with pytest.raises(ValidationError, match=r"2:1 \(date\): .* has already passed"):
+    with pytest.raises(ValidationError, match=r"2:1: date: .* has already passed"):
         ctx.exchange.import_csv(wid, plan)
     assert _dump(ctx) == before
 
@@ -313,7 +313,7 @@ def test_reimporting_an_export_into_the_same_workspace_changes_nothing(ctx: AppC
     assert ctx.exchange.import_csv(wid, plan).empty
     edited = text.replace(",one,", ",one changed,")
     problems = _problems(ctx, wid, edited)
-    assert len(problems) == 1 and problems[0].startswith("2:1 (id): Post ")
+    assert len(problems) == 1 and problems[0].startswith("2:1: id: Post ")
     assert "changes its text" in problems[0]
     assert masto
 

@@ -36,10 +36,10 @@ def test_problems_print_one_a_line_as_line_column_message(
     assert main(["--db", db, "import", "csv", str(path)]) == 1
     err = capsys.readouterr().err.splitlines()
     assert err == [
-        "2:2 (time): 02:30 does not exist on 2030-03-31 in Europe/Madrid: the clocks go "
+        "2:2: time: 02:30 does not exist on 2030-03-31 in Europe/Madrid: the clocks go "
         "forward then. Use 03:30 or another time.",
-        "3:2 (time): '9' is not a time written HH:MM on the 24-hour clock.",
-        "4:1 (date): 'ok' is not a date written YYYY-MM-DD (e.g. 2026-03-30).",
+        "3:2: time: '9' is not a time written HH:MM on the 24-hour clock.",
+        "4:1: date: 'ok' is not a date written YYYY-MM-DD (e.g. 2026-03-30).",
         f"{path}: 3 problems; nothing was imported.",
     ]
     assert main(["--db", db, "export", "csv", "-"]) == 0
