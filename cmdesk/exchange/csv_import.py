@@ -81,8 +81,12 @@ class _Row:
         table: RawTable,
         problems: list[ImportProblem],
         names: Mapping[str, str],
+        known: bool = False,
     ) -> None:
         self.raw = raw
+        #: The row's id names a post of this workspace: it may be history or in the past, since
+        #: it is skipped when it matches that post (and refused when it does not).
+        self.known = known
         self.names = names
         self.table = table
         self.problems = problems
@@ -106,8 +110,9 @@ def check_table(table: RawTable, look: Lookup, problems: list[ImportProblem]) ->
     new: dict[str, dict[str, str]] = {"campaign": {}, "pillar": {}, "tags": {}}
     posts: list[PlannedPost] = []
     ids: dict[int, int] = {}
+    known = _known_ids(table, look)
     for raw in table.rows:
-        row = _Row(raw, table, problems, look.names)
+        row = _Row(raw, table, problems, look.names, _id_of(raw) in known)
         planned = _check_row(row, look, media_cache, new)
         if planned is not None and not row.failed:
             posts.append(planned)
@@ -128,6 +133,17 @@ def check_table(table: RawTable, look: Lookup, problems: list[ImportProblem]) ->
         new_pillars=tuple(new["pillar"].values()),
         new_tags=tuple(new["tags"].values()),
     )
+
+
+def _id_of(raw: RawRow) -> int | None:
+    text = raw.cells.get("id", "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _known_ids(table: RawTable, look: Lookup) -> set[int]:
+    """The ids the file names that are posts of this workspace (an export read back)."""
+    ids = {i for i in (_id_of(raw) for raw in table.rows) if i is not None}
+    return set(look.existing(sorted(ids))) if ids else set()
 
 
 def _check_row(
@@ -216,7 +232,7 @@ def _check_when(row: _Row, look: Lookup) -> tuple[datetime | None, str]:
             f"forward then. Use {later:%H:%M} or another time.",
         )
         return None, ""
-    if when < look.now - timedelta(minutes=1):
+    if when < look.now - timedelta(minutes=1) and not row.known:
         row.problem(
             "date", f"{shown} has already passed. Give a date from now on, or leave it empty."
         )
@@ -253,10 +269,12 @@ def _check_status(row: _Row, when: datetime | None) -> PostStatus | None:
         names = ", ".join(s.value for s in IMPORTABLE)
         row.problem("status", f"Unknown status {text!r}. Use one of: {names}.")
         return None
-    if status not in IMPORTABLE:
+    if status not in IMPORTABLE and not row.known:
+        label = status.label.lower()
+        article = "An" if label[0] in "aeiou" else "A"
         row.problem(
             "status",
-            f"A {status.label.lower()} post cannot be imported: an import adds plans, not "
+            f"{article} {label} post cannot be imported: an import adds plans, not "
             "history. Remove the row, or set its status to draft and clear its date.",
         )
         return None

@@ -318,6 +318,23 @@ def test_reimporting_an_export_into_the_same_workspace_changes_nothing(ctx: AppC
     assert masto
 
 
+def test_an_export_with_history_and_past_times_reimports_as_already_in_the_plan(
+    ctx: AppContext, clock: FakeClock
+) -> None:
+    ctx.demo.create_demo()  # published, failed, missed and archived posts, some in the past
+    for ws in ctx.workspaces.list():
+        text, count = ctx.exchange.render_csv(ws.id)
+        assert "published" in text.lower()
+        plan = ctx.exchange.check_csv(ws.id, text)
+        assert plan.ok, plan.problems[:3]
+        assert len(plan.skipped) == count and not plan.to_create
+    # The same rows into another workspace are new posts: there, history is refused.
+    first, second = ctx.workspaces.list()[:2]
+    text, _ = ctx.exchange.render_csv(first.id)
+    problems = [str(p) for p in ctx.exchange.check_csv(second.id, text).problems]
+    assert any("published post cannot be imported" in p for p in problems)
+
+
 _TEXT = st.text(
     alphabet=st.characters(exclude_categories=("Cs", "Cc"), include_characters="\n\t\r"),
     max_size=40,
