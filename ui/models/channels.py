@@ -14,10 +14,8 @@ from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QByteArray,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     QRectF,
     Qt,
@@ -25,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QIcon, QPainter, QPixmap
 
 from cmdesk.dto import ChannelDTO
+from ui.models.flat_table import FlatTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -109,44 +108,21 @@ def network_icon(network: str) -> QIcon:
     return _icon(network, max(1.0, ratio))
 
 
-class ChannelsModel(QAbstractTableModel):
+class ChannelsModel(FlatTableModel):
     """One row per channel, in the order the service lists them."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ChannelDTO] = []
+    HEADERS = tuple(HEADERS[c] for c in Column)
 
     # --- data in ---
 
     def set_channels(self, channels: Sequence[ChannelDTO]) -> None:
-        self.beginResetModel()
-        self._rows = [c for c in channels if not c.removed]
-        self.endResetModel()
+        self.replace_rows([c for c in channels if not c.removed])
 
     def channel(self, row: int) -> ChannelDTO | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, channel_id: int) -> int | None:
-        return next((i for i, c in enumerate(self._rows) if c.id == channel_id), None)
+        found: ChannelDTO | None = self.row_item(row)
+        return found
 
     # --- Qt model API ---
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(Column)
-        ):
-            return HEADERS[Column(section)]
-        return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():

@@ -9,10 +9,11 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from cmdesk.exchange.csv_format import ImportProblem
 from cmdesk.exchange.csv_import import ImportPlan, PlannedPost
+from ui.models.flat_table import FlatTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 _Display = Qt.ItemDataRole.DisplayRole
@@ -25,34 +26,13 @@ class ImportRole(IntEnum):
     ITEM = Qt.ItemDataRole.UserRole + 2  # PlannedPost or ImportProblem
 
 
-class _PlanTable(QAbstractTableModel):
-    """A read-only table of one kind of item, with fixed headers."""
-
-    HEADERS: tuple[str, ...] = ()
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._items: list[Any] = []
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _Display) -> Any:
-        if (
-            role == _Display
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return super().headerData(section, orientation, role)
+class _PlanTable(FlatTableModel):
+    """A read-only table of one kind of item (rows of a file), with fixed headers."""
 
     def data(self, index: _Index, role: int = _Display) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        item = self._items[index.row()]
+        item = self._rows[index.row()]
         if role == ImportRole.ITEM:
             return item
         if role == ImportRole.LINE:
@@ -64,9 +44,7 @@ class _PlanTable(QAbstractTableModel):
         return None
 
     def _set(self, items: list[Any]) -> None:
-        self.beginResetModel()
-        self._items = items
-        self.endResetModel()
+        self.replace_rows(items)
 
     def _cell(self, item: Any, column: int, *, tooltip: bool) -> str:
         raise NotImplementedError

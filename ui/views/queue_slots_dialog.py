@@ -16,9 +16,7 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     QTime,
@@ -46,6 +44,7 @@ from cmdesk.errors import UserError
 from cmdesk.planning.queues import WEEKDAY_LABELS, QueueSlotDTO
 from cmdesk.timeutil import utc_to_local
 from ui.errors import show_error
+from ui.models.flat_table import FlatTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -68,7 +67,7 @@ class SlotColumn(IntEnum):
 _HEADERS = {SlotColumn.DAY: "Day", SlotColumn.TIME: "Time", SlotColumn.ACTIVE: "On"}
 
 
-class SlotsModel(QAbstractTableModel):
+class SlotsModel(FlatTableModel):
     """A channel's slots, one row each, sorted by day and time.
 
     Signals:
@@ -78,37 +77,14 @@ class SlotsModel(QAbstractTableModel):
 
     active_toggled = Signal(int, bool)
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._slots: list[QueueSlotDTO] = []
+    HEADERS = tuple(_HEADERS[c] for c in SlotColumn)
 
     def set_slots(self, slots: Sequence[QueueSlotDTO]) -> None:
-        self.beginResetModel()
-        self._slots = sorted(slots, key=lambda s: (s.weekday, s.local_time))
-        self.endResetModel()
+        self.replace_rows(sorted(slots, key=lambda s: (s.weekday, s.local_time)))
 
     def slot_at(self, row: int) -> QueueSlotDTO | None:
-        return self._slots[row] if 0 <= row < len(self._slots) else None
-
-    def row_of(self, slot_id: int) -> int | None:
-        return next((i for i, s in enumerate(self._slots) if s.id == slot_id), None)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._slots)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(SlotColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(SlotColumn)
-        ):
-            return _HEADERS[SlotColumn(section)]
-        return None
+        found: QueueSlotDTO | None = self.row_item(row)
+        return found
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
