@@ -1,6 +1,7 @@
 """The main window: navigation between the pages, the workspace switcher, menus and status bar.
 
-Pages (Calendar, Board, List, Inbox, Channels, Settings) are built the first time they are shown,
+Pages (Calendar, Board, List, Inbox, Ideas, Campaigns, Routine, Channels, Settings; see
+``ui/pages.py``) are built the first time they are shown,
 except the calendar, which is the first thing a person sees: the window paints its frame and the
 calendar at once and the other pages cost nothing until asked for. Every change to the plan goes
 through one :class:`~ui.actions.PlanActions`, whose undo stack backs the Edit menu, so an action
@@ -14,9 +15,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
     QLabel,
     QMainWindow,
     QStackedWidget,
@@ -36,7 +36,7 @@ from ui.inbox_alerts import AlertWordAlerts, InboxAlerts, install_quiet_hours
 from ui.notifications import PublishingAlerts
 from ui.notifier import Notification, Notifier
 from ui.pages import PAGES, PageSpec, make_page
-from ui.plan_menu import add_file_entries, build_plan_menu, open_place
+from ui.plan_menu import add_file_entries, build_plan_menu
 from ui.routine_reminders import RoutineReminders
 from ui.status_bar import Attention, EngineStatusLike, SchedulerStatus, attention_from_counts
 from ui.status_bar import install as install_status_bar
@@ -44,6 +44,15 @@ from ui.tasks import TaskRunner
 from ui.views.banner import Banner
 from ui.views.calendar_page import CalendarPage
 from ui.views.page import PlanPage
+from ui.window_bars import build_navigation, build_workspace_bar
+from ui.window_places import (
+    open_notification,
+    open_place,
+    open_routine,
+    show_attention,
+    show_campaign,
+    show_inbox_items,
+)
 from ui.window_state import WindowState
 from ui.workspace_bar import color_dot, status_phrase, status_summary, summary_html
 
@@ -105,10 +114,12 @@ class MainWindow(QMainWindow):
         self.inbox_alerts = InboxAlerts(ctx, self.notifier, self)
         self.word_alerts = AlertWordAlerts(ctx, self.notifier, self)
         self.routine_reminders = RoutineReminders(ctx, self.notifier, self)
-        self.routine_reminders.open_requested.connect(self._open_routine)
+        self.routine_reminders.open_requested.connect(lambda ws: open_routine(self, ws))
         self.notifier.activated.connect(self._open_notification)
-        self.workspace_combo = self._build_toolbar()
-        self.nav_actions = self._build_navigation()
+        self.workspace_combo, self.new_post_action = build_workspace_bar(
+            self, lambda: self.new_post(None)
+        )
+        self.nav_actions = build_navigation(self, PAGES, self.show_page)
         self._build_menus()
         self.scheduler_status, self.summary_label = self._build_status_bar()
         self._reload_timer = self._timer(0, self._reload_everything)
@@ -187,11 +198,7 @@ class MainWindow(QMainWindow):
 
     def show_inbox_items(self, item_ids: Sequence[int]) -> None:
         """Open the Inbox at these items (a click on a notification about them)."""
-        from ui.views.inbox_page import InboxPage
-
-        page = self.show_page("inbox")
-        if isinstance(page, InboxPage):
-            page.show_items(tuple(item_ids))
+        show_inbox_items(self, list(item_ids))
 
     def recover_drafts(self) -> None:
         """Reopen the composers whose text was not saved when cmdesk last stopped."""
@@ -249,65 +256,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-    def _build_toolbar(self) -> QComboBox:
-        toolbar = QToolBar("Workspace", self)
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setAccessibleName("Main toolbar")
-        toolbar.setMovable(False)
-        toolbar.setFloatable(False)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
-        label = QLabel("Workspace")
-        label.setObjectName("toolbarLabel")
-        combo = QComboBox()
-        combo.setObjectName("workspaceCombo")
-        combo.setAccessibleName("Workspace")
-        combo.setToolTip("The brand or client whose plan is shown")
-        combo.setMinimumContentsLength(22)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        label.setBuddy(combo)
-        toolbar.addWidget(label)
-        toolbar.addWidget(combo)
-        spacer = QWidget()
-        spacer.setFixedWidth(16)
-        toolbar.addWidget(spacer)
-        self.new_post_action = QAction("New post", self)
-        self.new_post_action.setObjectName("newPostAction")
-        self.new_post_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_post_action.setToolTip("Write a new post (Ctrl+N)")
-        self.new_post_action.triggered.connect(lambda: self.new_post(None))
-        toolbar.addAction(self.new_post_action)
-        if button := toolbar.widgetForAction(self.new_post_action):
-            button.setObjectName("newPostButton")
-            button.setAccessibleName("New post")
-        return combo
-
-    def _build_navigation(self) -> dict[str, QAction]:
-        nav = QToolBar("Navigation", self)
-        nav.setObjectName("navBar")
-        nav.setAccessibleName("Navigation")
-        nav.setMovable(False)
-        nav.setFloatable(False)
-        nav.setOrientation(Qt.Orientation.Vertical)
-        nav.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, nav)
-        group = QActionGroup(self)
-        group.setExclusive(True)
-        actions: dict[str, QAction] = {}
-        for spec in PAGES:
-            action = QAction(spec.title, self)
-            action.setObjectName(f"{spec.key}NavAction")
-            action.setCheckable(True)
-            action.setShortcut(QKeySequence(spec.shortcut))
-            action.setToolTip(f"{spec.tooltip} ({spec.shortcut})")
-            action.triggered.connect(lambda _checked=False, k=spec.key: self.show_page(k))
-            group.addAction(action)
-            nav.addAction(action)
-            if button := nav.widgetForAction(action):
-                button.setAccessibleName(spec.title)
-                button.setObjectName(f"{spec.key}NavButton")
-            actions[spec.key] = action
-        return actions
-
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -332,7 +280,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> tuple[SchedulerStatus, QLabel]:
         status = SchedulerStatus()
-        status.attention_clicked.connect(self._show_attention)
+        status.attention_clicked.connect(self.show_attention)
         label = QLabel()
         label.setObjectName("statusSummary")
         label.setAccessibleName("Posts by status")
@@ -388,36 +336,17 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def _open_notification(self, note: Notification) -> None:
-        """A click on a notification: show the window and the post it is about."""
-        self.showNormal()
-        self.raise_()
-        self.activateWindow()
-        if note.workspace_id is not None and note.workspace_id != getattr(
-            self._workspace, "id", None
-        ):
-            self._choose_workspace(note.workspace_id)
-        if note.inbox_item_ids:
-            self.show_inbox_items(note.inbox_item_ids)
-        elif note.channel_id is not None:
-            self.show_page("channels")
-        elif note.post_id is not None:
-            self.open_post(note.post_id)
+        open_notification(self, note)
 
-    def _choose_workspace(self, workspace_id: int) -> None:
+    def choose_workspace(self, workspace_id: int) -> None:
+        """Show this workspace (as if chosen in the switcher)."""
         index = self.workspace_combo.findData(workspace_id)
         if index >= 0:
             self.workspace_combo.setCurrentIndex(index)
 
     def show_campaign(self, campaign_id: int) -> None:
         """Show the calendar filtered on one campaign, at its start if it is not in view."""
-        from ui.views.calendar_filters import show_campaign
-
-        page = self.show_page("calendar")
-        if isinstance(page, CalendarPage):
-            try:
-                show_campaign(page, campaign_id)
-            except Exception as exc:
-                show_error(self, exc)
+        show_campaign(self, campaign_id)
 
     def open_place(self, key: str) -> None:
         """Show where a routine task is done ("inbox", "calendar-next-week", "report", ...)."""
@@ -425,30 +354,11 @@ class MainWindow(QMainWindow):
 
     def show_attention(self) -> None:
         """The List, filtered on the posts that need the person."""
-        self._show_attention()
+        show_attention(self)
 
     def quit_after_restore(self, _result: object) -> None:
         """A backup was restored under the running window: cmdesk stops; the next start reads it."""
         self._quit()
-
-    def _open_routine(self, workspace_id: int) -> None:
-        from ui.views.routine_page import RoutinePage
-
-        self.showNormal()
-        self.raise_()
-        self.activateWindow()
-        if workspace_id and workspace_id != getattr(self._workspace, "id", None):
-            self._choose_workspace(workspace_id)
-        page = self.show_page("routine")
-        if isinstance(page, RoutinePage):
-            page.show_today()
-
-    def _show_attention(self) -> None:
-        from ui.views.list_page import ListPage
-
-        page = self.show_page("list")
-        if isinstance(page, ListPage):
-            page.show_attention()
 
     # --- loading -----------------------------------------------------------------------------
 

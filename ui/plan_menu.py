@@ -1,36 +1,22 @@
-"""The window's planning entries: the Plan menu, File's import and export, and "open that place".
+"""The window's planning entries: the Plan menu, and File's import and export.
 
 Every entry acts on the workspace shown. The dialogs' modules are imported when an entry is
-chosen, not at start-up. ``open_place`` turns the keys of routine tasks ("inbox",
-"calendar-next-week", "report", ...) into the page and view that does that task.
+chosen, not at start-up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from cmdesk.dto import PostFilter, WorkspaceDTO
-from cmdesk.status import PostStatus
 from ui.errors import show_error
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
-
-#: Routine keys that are a page of their own.
-PAGE_PLACES = {
-    "inbox": "inbox",
-    "calendar": "calendar",
-    "board": "board",
-    "ideas": "ideas",
-    "campaigns": "campaigns",
-    "channels": "channels",
-}
 
 
 def _action(
@@ -143,60 +129,3 @@ def _list_filter(window: MainWindow) -> PostFilter | None:
 
     page = window.stack.currentWidget()
     return page.current_filter() if isinstance(page, ListPage) else None
-
-
-def open_place(window: MainWindow, key: str) -> None:
-    """Show the place where a routine task is done (its action key)."""
-    if key in PAGE_PLACES:
-        window.show_page(PAGE_PLACES[key])
-    elif key == "listening":
-        from ui.views.inbox_page import InboxPage
-
-        page = window.show_page("inbox")
-        if isinstance(page, InboxPage):
-            page.tabs.setCurrentWidget(page.listening)
-    elif key == "attention":
-        window.show_attention()
-    elif key in ("calendar-next-week", "calendar-next-month"):
-        _show_next(window, week=key == "calendar-next-week")
-    elif key == "report":
-        _show_last_week(window)
-    else:
-        window.statusBar().showMessage(f"Nothing to open for {key!r}.", 6000)
-
-
-def _show_next(window: MainWindow, *, week: bool) -> None:
-    from ui.views.calendar_page import CalendarPage
-    from ui.views.calendar_toolbar import CalendarMode
-
-    page = window.show_page("calendar")
-    if not isinstance(page, CalendarPage):
-        return
-    today = window.ctx.clock.now().date()
-    page.set_mode(CalendarMode.WEEK if week else CalendarMode.MONTH)
-    page.show_day(today + timedelta(days=7) if week else _first_of_next_month(today))
-
-
-def _first_of_next_month(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
-def _show_last_week(window: MainWindow) -> None:
-    """The weekly report: last seven days' published posts with their engagement, in the List."""
-    from ui.views.list_page import ListPage
-
-    ws = window.workspace
-    if ws is None:
-        return
-    zone = ZoneInfo(ws.timezone)
-    today = window.ctx.clock.now().astimezone(zone).date()
-    end = datetime.combine(today, time(0), zone)
-    page = window.show_page("list")
-    if isinstance(page, ListPage):
-        page.show_filter(
-            PostFilter(
-                statuses=frozenset({PostStatus.PUBLISHED}),
-                start=end - timedelta(days=7),
-                end=end,
-            )
-        )
