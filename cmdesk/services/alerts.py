@@ -124,6 +124,8 @@ class AlertService(Service):
             # The state comes first so the (state, due_at) index narrows the scan.
             .where(Target.state.in_([s.value for s in PROBLEM_STATES]))
             .where(Target.updated_at > since)
+            # A post deleted into the trash is not worth a notification any more.
+            .where(Post.trashed_at.is_(None))
             .order_by(Target.updated_at, Target.id)
             .limit(limit)
         )

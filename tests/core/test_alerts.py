@@ -90,6 +90,23 @@ def test_a_delivery_that_is_fixed_is_no_longer_a_problem(ctx: AppContext, clock:
     assert alerts.problems_since(start) == []
 
 
+def test_a_failed_post_deleted_into_the_trash_is_not_a_problem(
+    ctx: AppContext, clock: FakeClock
+) -> None:
+    alerts = AlertService(ctx.db, ctx.clock, ctx.hub)
+    wid = workspace(ctx)
+    cid = channel(ctx, wid)
+    pid = scheduled(ctx, wid, cid)
+    start = clock.now()
+    clock.set(DUE + timedelta(seconds=5))
+    fail(ctx, pid, "Too long for this network.")
+    assert [p.post_id for p in alerts.problems_since(start)] == [pid]
+    ctx.history.trash([pid])
+    assert alerts.problems_since(start) == []
+    ctx.history.restore([pid])
+    assert [p.post_id for p in alerts.problems_since(start)] == [pid]
+
+
 def test_post_label() -> None:
     assert post_label("  Title ", "text") == "Title"
     assert post_label("", "\n\n  first line \nsecond") == "first line"
