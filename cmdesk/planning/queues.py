@@ -3,11 +3,12 @@
 A slot is a weekday and a wall-clock time in the workspace's zone ("mon 09:00"). Week after week
 it stays at that wall-clock time, so its UTC instant moves when the clocks change:
 
-* a slot inside a spring-forward gap (02:30 on the night the clocks jump from 02:00 to 03:00) is
-  taken at the first valid minute after the gap (03:00), so the post still goes out that day;
+* a slot inside a spring-forward gap (02:30 on the night the clocks jump from 02:00 to 03:00)
+  moves forward by the size of the gap (03:30), so the post still goes out that day: the rule
+  of every wall-clock time in cmdesk (``cmdesk.timeutil``) and of RFC 5545 for recurrences;
 * a slot that happens twice in an autumn fold (02:30 when 03:00 goes back to 02:00) is taken at
   its first occurrence (``fold=0``, the earlier instant);
-* two slots that land on the same instant that way (02:30 in the gap and a 03:00 slot) are one
+* two slots that land on the same instant that way (02:30 in the gap and a 03:30 slot) are one
   instant: :func:`slot_instants` never yields the same instant twice.
 
 Nothing here touches the database; :mod:`cmdesk.services.queues` reads and writes the slots.
@@ -18,10 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from cmdesk.errors import ValidationError
-from cmdesk.timeutil import utc_to_local, zone
+from cmdesk.timeutil import at_wall_time, utc_to_local
 
 #: Weekday names as typed and shown (0 = Monday, as ``date.weekday``).
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -123,19 +124,14 @@ def check_unique(slots: Iterable[WeeklySlot]) -> list[WeeklySlot]:
 
 
 def wall_to_utc(day: date, local_time: str, tz_name: str) -> datetime:
-    """The instant of a slot on a day: the gap and fold rules of the module docstring."""
-    tz = zone(tz_name)
+    """The instant of a slot on a day, by cmdesk's one rule for wall-clock times.
+
+    That rule is :func:`cmdesk.timeutil.local_to_utc`: a time in a spring-forward gap moves
+    forward by the size of the gap, as RFC 5545 reads such a time; one in an autumn fold is its
+    first occurrence.
+    """
     hh, mm = (int(x) for x in local_time.split(":"))
-    local = datetime.combine(day, time(hh, mm))
-    # A wall time exists when it survives the round trip through UTC; inside a spring-forward gap
-    # it does not, and the next minutes are tried until the first one after the gap (gaps are at
-    # most a few hours: the loop is bounded by a day).
-    for _ in range(24 * 60):
-        instant = local.replace(tzinfo=tz, fold=0).astimezone(UTC)
-        if instant.astimezone(tz).replace(tzinfo=None) == local:
-            return instant
-        local += timedelta(minutes=1)
-    raise AssertionError("no valid wall-clock minute within a day")  # pragma: no cover
+    return at_wall_time(day, time(hh, mm), tz_name)
 
 
 def slot_instants(

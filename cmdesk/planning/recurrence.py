@@ -217,7 +217,7 @@ def _bad(why: str) -> ValidationError:
 
 
 def wall_instant(local: datetime, tz: str) -> datetime:
-    """The UTC instant of a naive wall-clock time (gap: first valid minute after; fold: first)."""
+    """The UTC instant of a naive wall-clock time (gap: moved on by its size; fold: the first)."""
     return wall_to_utc(local.date(), f"{local:%H:%M}", tz)
 
 

@@ -72,8 +72,8 @@ class QueueService(Service):
     ) -> dict[int, datetime]:
         """For each channel, its first active slot instant after ``after`` (default now) not taken.
 
-        Instants are aware UTC. A slot in a spring-forward gap is at the first valid minute after
-        the gap; one in an autumn fold at its first occurrence; see :mod:`cmdesk.planning.queues`.
+        Instants are aware UTC. A slot in a spring-forward gap moves forward by the size of the
+        gap; one in an autumn fold is at its first occurrence; see :mod:`cmdesk.planning.queues`.
         ``exclude_post_id``'s own deliveries do not take slots (re-queueing a post). A channel
         without active slots, or without a free one within a year, raises ``ValidationError``.
         """

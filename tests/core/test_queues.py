@@ -121,9 +121,9 @@ def test_no_slots_names_the_channel(ctx: AppContext) -> None:
 @pytest.mark.parametrize(
     ("tz", "day", "slot", "expected_local"),
     [
-        # Spring forward: 02:00 -> 03:00; a 02:30 slot goes out at 03:00, the first valid minute.
-        ("Europe/Madrid", date(2026, 3, 29), "02:30", (3, 0)),
-        ("America/New_York", date(2026, 3, 8), "02:30", (3, 0)),
+        # Spring forward: 02:00 -> 03:00; a 02:30 slot moves forward by the gap, to 03:30.
+        ("Europe/Madrid", date(2026, 3, 29), "02:30", (3, 30)),
+        ("America/New_York", date(2026, 3, 8), "02:30", (3, 30)),
         # Fall back: 02:30 happens twice (Madrid 03:00 -> 02:00, New York 02:00 -> 01:00).
         ("Europe/Madrid", date(2026, 10, 25), "02:30", (2, 30)),
         ("America/New_York", date(2026, 11, 1), "01:30", (1, 30)),
@@ -175,10 +175,10 @@ def test_new_york_queue_across_the_november_fold(ctx: AppContext, clock: FakeClo
 def test_madrid_queue_across_the_march_gap(ctx: AppContext, clock: FakeClock) -> None:
     wid = workspace(ctx)
     cid = channel(ctx, wid)
-    ctx.queues.set_slots(cid, ["sun 02:30", "sun 03:00"])
+    ctx.queues.set_slots(cid, ["sun 02:30", "sun 03:30"])
     clock.set(datetime(2026, 3, 28, 12, tzinfo=UTC))
     first = ctx.queues.next_free_slots([cid])[cid]
-    assert first == madrid(date(2026, 3, 29), 3)
+    assert first == madrid(date(2026, 3, 29), 3, 30)
     post(ctx, wid, channels=(cid,), at=first, status=PostStatus.SCHEDULED)
     # Both slots of that night are the same instant, now taken: next Sunday's 02:30.
     assert ctx.queues.next_free_slots([cid])[cid] == madrid(date(2026, 4, 5), 2, 30)
@@ -356,10 +356,13 @@ def test_slot_instants_increase_follow_their_wall_clock_and_never_repeat(
         local = at.astimezone(ZoneInfo(tz))
         key = (local.weekday(), f"{local:%H:%M}")
         if key not in wanted:
-            # Only a slot that fell into a spring-forward gap may be somewhere else: at the gap's
-            # end, the first valid minute, on its own day.
-            before = (at - timedelta(minutes=1)).astimezone(ZoneInfo(tz))
-            assert before.utcoffset() != local.utcoffset()
+            # Only a slot that fell into a spring-forward gap may be somewhere else: moved
+            # forward by the size of the gap, on its own day.
+            earlier = (at - timedelta(hours=6)).astimezone(ZoneInfo(tz))
+            gap = local.utcoffset() - earlier.utcoffset()  # type: ignore[operator]
+            assert gap > timedelta(0)
+            moved_from = local.replace(tzinfo=None) - gap
+            assert (moved_from.weekday(), f"{moved_from:%H:%M}") in wanted
     # At least one instant a week for three weeks (every slot exists at least once in 3 weeks).
     assert len(got) >= 2
 
@@ -385,12 +388,12 @@ def test_add_to_queue_is_one_change_set(ctx: AppContext, events: list[object]) -
             (date(2026, 10, 25), 2, 30),
             (date(2026, 11, 1), 2, 30),
         ),
-        # New York, 8 March 2026: 02:30 does not exist; the queue uses 03:00, then 02:30 again.
+        # New York, 8 March 2026: 02:30 does not exist; the queue uses 03:30, then 02:30 again.
         (
             "America/New_York",
             "sun 02:30",
             datetime(2026, 3, 7, 12, tzinfo=UTC),
-            (date(2026, 3, 8), 3, 0),
+            (date(2026, 3, 8), 3, 30),
             (date(2026, 3, 15), 2, 30),
         ),
     ],

@@ -201,12 +201,12 @@ def test_madrid_spring_forward_keeps_nine_oclock(ctx: AppContext) -> None:
     assert [u.hour for u in utc if u is not None] == [8, 8, 7, 7]
 
 
-def test_madrid_gap_goes_to_the_first_valid_minute_after(ctx: AppContext) -> None:
+def test_madrid_gap_moves_forward_by_the_size_of_the_gap(ctx: AppContext) -> None:
     start = at_wall_time(date(2026, 3, 28), time(2, 30), "Europe/Madrid")
     _, _, sid = repeating(ctx, RecurrenceInput(frequency="daily", count=3), start)
     assert local_times(ctx, sid, "Europe/Madrid") == [
         "2026-03-28 02:30 CET",
-        "2026-03-29 03:00 CEST",  # 02:30 does not exist that night
+        "2026-03-29 03:30 CEST",  # 02:30 does not exist that night (RFC 5545: one hour on)
         "2026-03-30 02:30 CEST",
     ]
     keys = [ctx.plan.get_post(p) for p in ctx.series.get(sid).post_ids]
@@ -254,7 +254,7 @@ def test_new_york_gap_at_two_thirty(ctx: AppContext, clock: FakeClock) -> None:
     clock.set(datetime(2026, 3, 1, 12, tzinfo=UTC))
     start = at_wall_time(date(2026, 3, 7), time(2, 30), tz)
     _, _, sid = repeating(ctx, RecurrenceInput(frequency="daily", count=2), start, tz=tz)
-    assert local_times(ctx, sid, tz) == ["2026-03-07 02:30 EST", "2026-03-08 03:00 EDT"]
+    assert local_times(ctx, sid, tz) == ["2026-03-07 02:30 EST", "2026-03-08 03:30 EDT"]
 
 
 # --- occurrences -----------------------------------------------------------------------------
