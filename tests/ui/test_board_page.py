@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.dto import PostFilter
+from cmdesk.planning.recurrence import RecurrenceInput
 from cmdesk.status import PostStatus
 from ui import feedback
 from ui.actions import PlanActions
@@ -340,3 +341,16 @@ def test_show_more_loads_more_cards_into_one_column(page: BoardPage) -> None:
     page.filter_bar.search.setText("a")
     page.filter_bar.search.returnPressed.emit()  # a new filter starts again from 5 a column
     assert len(page.model.column(PostStatus.PUBLISHED).posts) == 5
+
+
+def test_repeating_cards_carry_their_mark_and_rule(page: BoardPage, demo_ctx: AppContext) -> None:
+    ws = page.workspace
+    assert ws is not None
+    scheduled = [p for p in demo_ctx.plan.list_posts(ws.id) if p.status == PostStatus.SCHEDULED]
+    pid = scheduled[-1].id
+    demo_ctx.series.make_recurring(pid, RecurrenceInput(frequency="weekly", count=2))
+    page.reload()
+    card = page.model.card_index(pid)
+    assert card.isValid()
+    assert card.data(Qt.ItemDataRole.DisplayRole).startswith("↻ ")
+    assert card.data(Qt.ItemDataRole.ToolTipRole).splitlines()[-1].startswith("↻ Every")

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from cmdesk.bootstrap import AppContext
 from cmdesk.dto import PostFilter, PostSummary
+from cmdesk.planning.recurrence import RecurrenceInput
 from cmdesk.status import PostStatus
 from cmdesk.timeutil import utc_to_local
 from ui.actions import PlanActions
@@ -287,3 +288,19 @@ def test_a_filter_on_a_removed_channel_falls_back_to_any(page: ListPage) -> None
     assert page.filter_bar.channel.currentData() is None
     assert page.current_filter().channel_ids == frozenset()
     assert page.proxy.rowCount() >= narrowed
+
+
+def test_repeating_posts_carry_their_mark_and_rule(page: ListPage, demo_ctx: AppContext) -> None:
+    ws = page.workspace
+    assert ws is not None
+    scheduled = [p for p in demo_ctx.plan.list_posts(ws.id) if p.status == PostStatus.SCHEDULED]
+    demo_ctx.series.make_recurring(scheduled[-1].id, RecurrenceInput(frequency="weekly", count=2))
+    page.reload()
+    model = page.model
+    marked = [r for r in range(model.rowCount()) if model.index(r, 0).data().startswith("↻ ")]
+    assert len(marked) == 2  # the post and its next occurrence
+    tip = model.index(marked[0], 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.splitlines()[-1].startswith("↻ Every")
+    # Sorting by title ignores the mark.
+    key = model.index(marked[0], 0).data(PostTableRole.SORT)
+    assert not key.startswith("↻")

@@ -114,6 +114,7 @@ class BoardModel(QAbstractItemModel):
         self._campaigns: dict[int, str] = {}
         self._status_of: dict[int, PostStatus] = {}
         self._drag: tuple[PostStatus, ...] | None = None
+        self._series: dict[int, str] = {}
         self.mover: StatusMover | None = None
 
     # --- loading ---------------------------------------------------------------------------
@@ -145,6 +146,10 @@ class BoardModel(QAbstractItemModel):
         }
         self._campaigns = {c.id: c.color for c in campaigns}
         self.endResetModel()
+
+    def set_series_marks(self, marks: Mapping[int, str]) -> None:
+        """Occurrences' marks and rules by post id (``ctx.series.marks``), for the next cards."""
+        self._series = dict(marks)
 
     def set_columns(self, columns: Mapping[PostStatus, BoardColumn]) -> None:
         self.beginResetModel()
@@ -233,14 +238,17 @@ class BoardModel(QAbstractItemModel):
         return None
 
     def _card_data(self, post: PostSummary, role: int) -> Any:
+        rule = self._series.get(post.id, "")
+        # The mark (↻ repeating, ♻ evergreen) leads the title, as on the calendar's chips.
+        title = f"{rule[0]} {post.label}" if rule else post.label
         if role == Qt.ItemDataRole.DisplayRole:
-            return post.label
+            return title
         if role == Qt.ItemDataRole.AccessibleTextRole:
             when = self._local_time(post)
-            return f"{post.label}, {when}" if when else post.label
+            return f"{title}, {when}" if when else title
         if role == Qt.ItemDataRole.ToolTipRole:
             names = ", ".join(g.name for g in self._glyphs(post))
-            return "\n".join(x for x in (post.label, self._local_time(post), names) if x)
+            return "\n".join(x for x in (post.label, self._local_time(post), names, rule) if x)
         if role == BoardRole.POST_ID:
             return post.id
         if role == BoardRole.SUMMARY:

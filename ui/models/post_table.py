@@ -79,6 +79,7 @@ class PostTableModel(QAbstractTableModel):
         self._channels: dict[int, str] = {}
         self._campaigns: dict[int, CampaignDTO] = {}
         self._metrics: dict[int, MetricsDTO] = {}
+        self._series: dict[int, str] = {}
 
     def set_context(
         self,
@@ -93,6 +94,10 @@ class PostTableModel(QAbstractTableModel):
         self._channels = {c.id: c.name for c in channels}
         self._campaigns = {c.id: c for c in campaigns}
         self.endResetModel()
+
+    def set_series_marks(self, marks: Mapping[int, str]) -> None:
+        """Occurrences' marks and rules by post id (``ctx.series.marks``), for the next posts."""
+        self._series = dict(marks)
 
     def set_posts(self, posts: Sequence[PostSummary]) -> None:
         self.beginResetModel()
@@ -151,7 +156,8 @@ class PostTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(post, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == PostColumn.TITLE:
-            return post.label
+            rule = self._series.get(post.id)
+            return f"{post.label}\n{rule}" if rule else post.label
         if role == Qt.ItemDataRole.ToolTipRole and column == PostColumn.ENGAGEMENT:
             return self._engagement_tip(post.id)
         if role == PostTableRole.METRICS:
@@ -169,7 +175,10 @@ class PostTableModel(QAbstractTableModel):
 
     def _text(self, post: PostSummary, column: PostColumn) -> str:
         if column == PostColumn.TITLE:
-            return " ".join(post.label.split())
+            title = " ".join(post.label.split())
+            rule = self._series.get(post.id)
+            # The mark (↻ repeating, ♻ evergreen) leads, as on the calendar's chips.
+            return f"{rule[0]} {title}" if rule else title
         if column == PostColumn.STATUS:
             return post.status.label
         if column == PostColumn.WHEN:
@@ -193,6 +202,8 @@ class PostTableModel(QAbstractTableModel):
         if column == PostColumn.ENGAGEMENT:
             metrics = self._metrics.get(post.id)
             return interactions(metrics) if metrics is not None else -1
+        if column == PostColumn.TITLE:
+            return " ".join(post.label.split()).casefold()  # by title, whatever its mark
         return self._text(post, column).casefold()
 
     def _engagement_tip(self, post_id: int) -> str | None:

@@ -28,7 +28,7 @@ from ui.views.page import PlanPage
 from ui.views.post_filter_bar import PostFilterBar
 from ui.views.post_menu import build_post_menu, run_action
 
-_RELEVANT = {"post", "channel", "campaign", "tag", "workspace"}
+_RELEVANT = {"post", "channel", "campaign", "tag", "workspace", "series"}
 
 
 class BoardPage(PlanPage):
@@ -117,11 +117,13 @@ class BoardPage(PlanPage):
             self.filter_bar.set_options(channels, campaigns, self.ctx.plan.list_tags(ws.id))
             f = self._filters[ws.id] = self.filter_bar.show_filter(self.current_filter())
             board = load_board(self.ctx, ws.id, f, per_column=self.per_column, limits=self._limits)
+            marks = self.ctx.series.marks(ws.id)  # ↻ repeating and ♻ evergreen posts
         except Exception as exc:  # the one error path; the old board stays
             show_error(self, exc)
             return
         year = utc_to_local(self.ctx.clock.now(), ws.timezone).year
         self.model.set_context(ws.id, ws.timezone, channels, campaigns, this_year=year)
+        self.model.set_series_marks(marks)
         self.model.set_columns(board)
         self._restore(keep)
 

@@ -43,7 +43,7 @@ from ui.views.post_menu import allowed_statuses, build_post_menu, run_action
 
 #: More rows than this are not loaded; the page asks for a narrower filter instead.
 MAX_ROWS = 20_000
-_RELEVANT = {"post", "channel", "campaign", "tag", "workspace", "metric_snapshot"}
+_RELEVANT = {"post", "channel", "campaign", "tag", "workspace", "metric_snapshot", "series"}
 
 
 class PostTableView(QTableView):
@@ -173,10 +173,12 @@ class ListPage(PlanPage):
             # One query for the counts of the published rows; the others have none.
             published = [p.id for p in posts[:MAX_ROWS] if p.status == PostStatus.PUBLISHED]
             engagement = self.ctx.metrics.latest(published)
+            marks = self.ctx.series.marks(ws.id)  # ↻ repeating and ♻ evergreen posts
         except Exception as exc:  # the one error path; the old rows stay
             show_error(self, exc)
             return
         self.model.set_context(ws.id, ws.timezone, channels, campaigns)
+        self.model.set_series_marks(marks)
         self.model.set_posts(posts[:MAX_ROWS])
         self.model.set_engagement(engagement)
         self._set_count(len(posts), f)
