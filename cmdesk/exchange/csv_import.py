@@ -110,15 +110,15 @@ def check_table(table: RawTable, look: Lookup, problems: list[ImportProblem]) ->
     new: dict[str, dict[str, str]] = {"campaign": {}, "pillar": {}, "tags": {}}
     posts: list[PlannedPost] = []
     ids: dict[int, int] = {}
-    known = _known_ids(table, look)
+    existing = _existing_posts(table, look)
     for raw in table.rows:
-        row = _Row(raw, table, problems, look.names, _id_of(raw) in known)
+        row = _Row(raw, table, problems, look.names, _id_of(raw) in existing)
         planned = _check_row(row, look, media_cache, new)
         if planned is not None and not row.failed:
             posts.append(planned)
             if row.get("id").strip():
                 ids[int(row.get("id"))] = len(posts) - 1
-    posts = _match_existing(posts, ids, table, look, problems)
+    posts = _match_existing(posts, ids, existing, table, look, problems)
     if len(problems) > MAX_PROBLEMS:
         more = len(problems) - MAX_PROBLEMS
         del problems[MAX_PROBLEMS:]
@@ -140,10 +140,10 @@ def _id_of(raw: RawRow) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _known_ids(table: RawTable, look: Lookup) -> set[int]:
-    """The ids the file names that are posts of this workspace (an export read back)."""
+def _existing_posts(table: RawTable, look: Lookup) -> dict[int, Fingerprint]:
+    """The posts of this workspace the file names by id (an export read back), read once."""
     ids = {i for i in (_id_of(raw) for raw in table.rows) if i is not None}
-    return set(look.existing(sorted(ids))) if ids else set()
+    return look.existing(sorted(ids)) if ids else {}
 
 
 def _check_row(
@@ -398,6 +398,7 @@ _KEYS_OF_COLUMN = {"date": "when", "time": "when", "zone": "when", "media path":
 def _match_existing(
     posts: list[PlannedPost],
     ids: dict[int, int],
+    existing: Mapping[int, Fingerprint],
     table: RawTable,
     look: Lookup,
     problems: list[ImportProblem],
@@ -405,7 +406,6 @@ def _match_existing(
     """Rows naming a post of this workspace: skipped when they match it, refused when not."""
     if not ids:
         return posts
-    existing = look.existing(sorted(ids))
     columns = {_KEYS_OF_COLUMN.get(c, c) for c in table.columns if c != "id"}
     refused: set[int] = set()
     for post_id, index in ids.items():
